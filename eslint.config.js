@@ -1,0 +1,45 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = {
+  patterns: [
+    {
+      group: ['node:*'],
+      message:
+        'dsp, sim and intel are pure: they run in browsers and workers too. Do I/O in formats, agent or server.',
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'packages/dsp/assembly/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'always'],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'process.env is read in packages/config only: add a typed, documented field there.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/config/**', 'scripts/**', '**/*.test.ts', 'eslint.config.js'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['packages/dsp/src/**', 'packages/sim/src/**', 'packages/intel/src/**'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', nodeBuiltins] },
+  },
+);

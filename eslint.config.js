@@ -39,7 +39,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/dsp/src/**', 'packages/sim/src/**', 'packages/intel/src/**'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', '**/*.bench.ts'],
     rules: { 'no-restricted-imports': ['error', nodeBuiltins] },
   },
 );

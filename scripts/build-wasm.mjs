@@ -28,7 +28,9 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
       'simd',
       '--runtime',
       'stub',
-      '--exportRuntime',
+      // Kernels allocate nothing and the host owns the memory layout: no runtime exports, no abort import.
+      '--use',
+      'abort=',
       '--initialMemory',
       '64',
     ]);

@@ -1,0 +1,6 @@
+import type { Command } from '../command.ts';
+import { analyzeCommand } from './analyze.command.ts';
+import { psdCommand } from './psd.command.ts';
+
+/** Every verb of `heimdall`, in the order `heimdall --help` lists them. */
+export const commands: readonly Command[] = [psdCommand, analyzeCommand];

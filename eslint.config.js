@@ -34,7 +34,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/config/**', 'scripts/**', '**/*.test.ts', 'eslint.config.js'],
+    // tests and their harnesses pass the environment on to the processes they start
+    files: ['packages/config/**', 'scripts/**', '**/*.test.ts', '**/*-harness.ts', 'eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

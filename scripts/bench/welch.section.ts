@@ -107,7 +107,8 @@ export async function runWelchBench(): Promise<void> {
   for (const fft of [1024, 4096, 65536]) {
     const ref = reference(big, fft, 3);
     const ours = timePsd(big, fft, 3);
-    const kernel = await benchWelchKernel({ fftSize: fft, samples: 1 << 23 });
+    const kernel = await benchWelchKernel({ fftSize: fft, samples: 1 << 23, precision: 'double' });
+    const single = await benchWelchKernel({ fftSize: fft, samples: 1 << 23, precision: 'single' });
     const ms = (s: number) => (samples / s / 1e6).toFixed(1);
     rows.push([
       String(fft),
@@ -116,15 +117,24 @@ export async function runWelchBench(): Promise<void> {
       `${ref.scipy_s.toFixed(2)} s (${ref.scipy_msps.toFixed(1)})`,
       `${(ours.seconds / ref.fftw_s).toFixed(2)}x`,
       `${(ref.scipy_s / ours.seconds).toFixed(1)}x`,
-      kernel.msps.toFixed(1),
+      `${kernel.msps.toFixed(1)} / ${single.msps.toFixed(1)}`,
       ours.maxRssMb.toFixed(0),
     ]);
   }
   console.log(
-    `whole process on ${samples / 1e6} M cf32 samples (200 MB), median of 3; kernel: in memory, one core`,
+    `whole process on ${samples / 1e6} M cf32 samples (200 MB), median of 3; kernel: in memory, one core, float64 (the psd default, scipy-exact) / float32`,
   );
   printTable(
-    ['N', 'heimdall psd', 'FFTW', 'scipy', 'heimdall/FFTW', 'scipy/heimdall', 'kernel MS/s', 'peak RSS MB'],
+    [
+      'N',
+      'heimdall psd',
+      'FFTW',
+      'scipy',
+      'heimdall/FFTW',
+      'scipy/heimdall',
+      'kernel MS/s f64 / f32',
+      'peak RSS MB',
+    ],
     rows,
   );
   const smallRun = timePsd(small, 4096, 1);

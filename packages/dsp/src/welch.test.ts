@@ -204,6 +204,9 @@ test('inputBuffer + pushInput (zero copy) equals push', () => {
     w.pushInput(part.length);
   }
   assert.deepEqual(w.result(c.sampleRate, c.centerHz).psdDb, welchOf(c, bytes).psdDb);
+  // Handing over more bytes than the view offered would read past what the caller wrote.
+  w.inputBuffer(10);
+  assert.throws(() => w.pushInput(11), RangeError);
 });
 
 test('splitting a recording with splitForWorkers and merging the states equals the whole', () => {

@@ -4,7 +4,7 @@
  * annotations with Heimdall's extension fields.
  */
 import { basename, dirname, resolve } from 'node:path';
-import { Analyzer, bytesPerSample, type Detection } from '@heimdall/dsp';
+import type { Detection } from '@heimdall/dsp';
 import {
   formatSigmfMeta,
   withAnnotations,
@@ -30,10 +30,10 @@ import {
   type RecordingArgs,
   type SampleRange,
 } from '../recording-options.ts';
+import { detectSignals } from '../signal-analysis.ts';
 import { writeOut } from './psd.command.ts';
 
 const GENERATOR = 'heimdall';
-const CHUNK_SAMPLES = 1 << 18;
 
 interface AnalyzeValues extends RecordingArgs {
   annotate?: string | undefined;
@@ -61,7 +61,7 @@ options:
   --json             print the annotated SigMF metadata as JSON on standard output
   --fft N            survey FFT size, a power of two (default: about 1.5 kHz bins)
   --pfa P            false-alarm probability per spectrum search (default 1e-3)
-  --min-snr DB       drop detections below this in-band SNR (default 3)
+  --min-snr DB       drop detections below this in-band SNR (default 6)
 ${recordingHelp}
 
 Without --json a table is printed: start and duration (s), centre (MHz), bandwidth (kHz),
@@ -102,7 +102,7 @@ async function analyze(ctx: CommandContext, path: string, values: AnalyzeValues)
   const rec = openFromArgs(path, values);
   try {
     const range = selectRange(rec, values);
-    const detections = analyzeRange(ctx, rec, range, {
+    const detections = detectSignals(rec, range, ctx.progress, {
       ...(fftSize === undefined ? {} : { fftSize }),
       ...(pfa === undefined ? {} : { pfa }),
       ...(minSnrDb === undefined ? {} : { minSnrDb }),
@@ -117,35 +117,6 @@ async function analyze(ctx: CommandContext, path: string, values: AnalyzeValues)
   } finally {
     rec.close();
   }
-}
-
-function analyzeRange(
-  ctx: CommandContext,
-  rec: Recording,
-  range: SampleRange,
-  opts: ConstructorParameters<typeof Analyzer>[1],
-): Detection[] {
-  const analyzer = new Analyzer(
-    { format: rec.format, sampleRate: rec.sampleRate, centerFrequency: range.centerFrequency },
-    opts,
-  );
-  const progress = ctx.progress('analyze', range.count * 2, 'S');
-  const chunks = { chunkSamples: CHUNK_SAMPLES, start: range.start, count: range.count };
-  const bps = bytesPerSample(rec.format);
-  for (const { start, bytes } of rec.chunks(chunks)) {
-    analyzer.survey(bytes);
-    progress.update(start - range.start + bytes.length / bps);
-  }
-  analyzer.plan();
-  for (const { start, bytes } of rec.chunks(chunks)) {
-    analyzer.segment(bytes);
-    progress.update(range.count + start - range.start + bytes.length / bps);
-  }
-  progress.done();
-  // detections count samples from the start of the range; the file counts from its first sample
-  return analyzer
-    .finish()
-    .map((d) => ({ ...d, sampleStart: (d.sampleStart + range.start) as Detection['sampleStart'] }));
 }
 
 function toAnnotation(d: Detection): AnnotationInput {

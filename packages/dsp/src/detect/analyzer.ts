@@ -31,7 +31,7 @@ import { bytesPerSample } from '../iq-format.ts';
 import { Spectrogram } from '../spectrogram.ts';
 import { checkSampleRate } from '../welch.ts';
 import { makeWindow } from '../window.ts';
-import { BurstTracker, framesToAverage } from './burst.ts';
+import { BurstTracker, framesToAverage, hangoverFor } from './burst.ts';
 import type { Channel } from './cfar.ts';
 import { resolveCoincident } from './coincident.ts';
 import { bridgeGuard, dcGuardRange } from './dc-guard.ts';
@@ -62,11 +62,11 @@ export interface AnalyzerOptions {
   readonly minSnrDb?: number;
   /** Half-width in bins of the DC guard around the centre bin; -1 turns it off (default 1). */
   readonly dcGuardBins?: number;
-  /** Quiet frames a burst survives (default 2). */
+  /** Quiet frames a burst survives (default: 2 frames or 2 ms, whichever is longer). */
   readonly hangoverFrames?: number;
   /** Bins a channel gets in its pass-2 spectrogram, about (default 64). */
   readonly channelBins?: number;
-  /** The occupied band counts only the spectrum within this many dB of its peak (default 20). */
+  /** The occupied band counts only the spectrum within this many dB of its peak (default 30). */
   readonly bandRangeDb?: number;
   /** Hot-loop implementation of the spectrograms (default `wasm`). */
   readonly engine?: DspEngine;
@@ -84,7 +84,11 @@ export function checkDetectorOptions(params: RecordingParams, opts: AnalyzerOpti
   bytesPerSample(params.format);
   const n = opts.fftSize ?? defaultFftSize(params.sampleRate);
   checkFftSize(n, 'fftSize');
-  if (n < 16) throw new UserError(`FFT size ${n} is too small for detection`, { field: 'fftSize', fix: 'use 256 or more' });
+  if (n < 16)
+    throw new UserError(`FFT size ${n} is too small for detection`, {
+      field: 'fftSize',
+      fix: 'use 256 or more',
+    });
   const spf = opts.segmentsPerFrame ?? 1;
   if (!Number.isInteger(spf) || spf < 1) {
     throw new UserError(`segments per frame must be a whole number >= 1 (got ${spf})`, {
@@ -94,7 +98,10 @@ export function checkDetectorOptions(params: RecordingParams, opts: AnalyzerOpti
   }
   const pfa = opts.pfa ?? 1e-3;
   if (!(pfa > 0 && pfa < 1)) {
-    throw new UserError(`false-alarm probability must be between 0 and 1 (got ${pfa})`, { field: 'pfa', fix: 'use e.g. 0.001' });
+    throw new UserError(`false-alarm probability must be between 0 and 1 (got ${pfa})`, {
+      field: 'pfa',
+      fix: 'use e.g. 0.001',
+    });
   }
   return n;
 }
@@ -134,7 +141,11 @@ export class Analyzer {
       sampleRate: params.sampleRate,
       ...(opts.engine === undefined ? {} : { engine: opts.engine }),
     });
-    this.survey1 = new Survey(n, windowCorrelation(makeWindow('hann', n), this.spectrogram.step), dcGuardRange(n, opts.dcGuardBins ?? 1));
+    this.survey1 = new Survey(
+      n,
+      windowCorrelation(makeWindow('hann', n), this.spectrogram.step),
+      dcGuardRange(n, opts.dcGuardBins ?? 1),
+    );
   }
 
   /** Pass 1: feed the recording's bytes in order, in chunks of any size. */
@@ -177,19 +188,20 @@ export class Analyzer {
       });
       const correlation = windowCorrelation(makeWindow('hann', n2), spectrogram.step);
       const frameShape = averagedShape(correlation, spf);
-      // DC spike: bridged like in pass 1 when it stands out at this resolution; otherwise (a wide
-      // bin dilutes it) it is expected power, added to the baseline, and a signal crossing the
-      // centre keeps all its bins.
-      let guard = dcGuardRange(n2, guardBins < 0 || ratio >= 1 ? guardBins : Math.ceil((guardBins + 0.5) / ratio - 0.5));
+      // DC spike: bridged like in pass 1 when it stands out at this resolution; otherwise (there
+      // is none, or a wide bin dilutes it) it is expected power, added to the baseline, and a
+      // signal crossing the centre keeps all its bins.
+      let guard = dcGuardRange(
+        n2,
+        guardBins < 0 || ratio >= 1 ? guardBins : Math.ceil((guardBins + 0.5) / ratio - 0.5),
+      );
       const c2 = n2 >> 1;
-      if (guard !== undefined && ratio > 1) {
-        const centre = ((2 / 3) * spikePower) / (fs / n2);
-        if (centre < 0.25 * (floor[c2] as number)) {
-          floor[c2] = (floor[c2] as number) + centre;
-          floor[c2 - 1] = (floor[c2 - 1] as number) + centre / 4;
-          floor[c2 + 1] = (floor[c2 + 1] as number) + centre / 4;
-          guard = undefined;
-        }
+      const centre = ((2 / 3) * spikePower) / (fs / n2);
+      if (guard !== undefined && centre < 0.25 * (floor[c2] as number)) {
+        floor[c2] = (floor[c2] as number) + centre;
+        floor[c2 - 1] = (floor[c2 - 1] as number) + centre / 4;
+        floor[c2 + 1] = (floor[c2 + 1] as number) + centre / 4;
+        guard = undefined;
       }
       const trackers = channels.map(({ channel: c, level }) => {
         const from = Math.max(0, Math.round((c.from - 0.5 - n / 2) / ratio + n2 / 2));
@@ -201,10 +213,19 @@ export class Analyzer {
           correlation,
           marginDb: plan.marginDb,
           averageFrames: framesToAverage(correlation, frameShape, to - from, level),
-          ...(this.opts.hangoverFrames === undefined ? {} : { hangoverFrames: this.opts.hangoverFrames }),
+          hangoverFrames: this.opts.hangoverFrames ?? hangoverFor(fs, spectrogram.step * spf),
         });
       });
-      return { fftSize: n2, spectrogram, trackers, psd: new Float64Array(n2), guard, frameShape, correlation, frames: 0 };
+      return {
+        fftSize: n2,
+        spectrogram,
+        trackers,
+        psd: new Float64Array(n2),
+        guard,
+        frameShape,
+        correlation,
+        frames: 0,
+      };
     });
   }
 
@@ -227,7 +248,9 @@ export class Analyzer {
     if (this.surveyPlan === undefined) this.plan();
     if (this.done) throw new Error('finish() called twice');
     this.done = true;
-    const totalSamples = Math.floor(Math.max(this.segmentBytes, this.surveyBytes) / bytesPerSample(this.params.format));
+    const totalSamples = Math.floor(
+      Math.max(this.segmentBytes, this.surveyBytes) / bytesPerSample(this.params.format),
+    );
     const out: Detection[] = [];
     for (const g of this.groups) {
       for (const t of g.trackers) {
@@ -242,7 +265,7 @@ export class Analyzer {
             dutyCycle: g.frames > 0 ? t.activeFrames / g.frames : 0,
             totalSamples,
             minSnrDb: this.opts.minSnrDb ?? 6,
-            bandRangeDb: this.opts.bandRangeDb ?? 20,
+            bandRangeDb: this.opts.bandRangeDb ?? 30,
           });
           if (d !== undefined) out.push(d);
         }
@@ -288,7 +311,11 @@ export function channelFftSize(n: number, width: number, minBins: number): numbe
 }
 
 /** Both passes over an in-memory recording (tests, small files). */
-export function analyzeBytes(bytes: Uint8Array, params: RecordingParams, opts: AnalyzerOptions = {}): Detection[] {
+export function analyzeBytes(
+  bytes: Uint8Array,
+  params: RecordingParams,
+  opts: AnalyzerOptions = {},
+): Detection[] {
   const a = new Analyzer(params, opts);
   a.survey(bytes);
   a.plan();

@@ -13,7 +13,8 @@
  * - when it ends, it is kept only if its mean E / E0 passes the strict test (`burstPfa`), which
  *   rejects the rare noise frame that crossed the start threshold;
  * - a burst that follows the previous one of the same channel after a gap shorter than half of
- *   the shorter of the two is the same transmission (the off-bits of on-off keying) and is joined.
+ *   the shorter of the two is the same transmission (long runs of off-bits of on-off keying) and
+ *   is joined.
  *
  * Start and end are refined below one frame step: the frame energy of a step onset, as a function
  * of the frame's centre, is the step smoothed by a symmetric kernel (the window's energy
@@ -42,14 +43,19 @@ export interface BurstTrackerOptions {
   readonly averageFrames?: number;
   /** Per-frame false-alarm probability of a burst start (default 1e-4). */
   readonly startPfa?: number;
-  /** Per-frame probability that noise keeps a burst going (default 0.05). */
+  /** Per-frame probability that noise keeps a burst going (default min(0.05, 0.1 / hangoverFrames)). */
   readonly endPfa?: number;
   /** False-alarm probability of a whole burst (default 1e-6). */
   readonly burstPfa?: number;
-  /** Quiet frames in a row a burst survives (default 2). */
+  /** Quiet frames in a row a burst survives (default 2; see {@link hangoverFor}). */
   readonly hangoverFrames?: number;
   /** Extra margin on the thresholds, in dB (floor uncertainty; default 0). */
   readonly marginDb?: number;
+  /**
+   * Whether the first frame pushed is the first of the data (default true): a burst already on
+   * then starts at sample 0. Trackers started mid-stream set false.
+   */
+  readonly atDataStart?: boolean;
 }
 
 /** Running sums of one burst; joinable, so that split pieces of one transmission can be merged. */
@@ -179,9 +185,15 @@ export class BurstTracker {
   private held: number | undefined;
   private prevMark: Mark | undefined;
   private atDataStart = false;
+  private hadPrev = false;
+  /** First sample of the oldest frame in the window when the burst began. */
+  private windowStart = 0;
+  private readonly trackerAtDataStart: boolean;
   /** Decision marks from just before the burst on (for the onset), and the latest ones (for the end). */
   private lead: Mark[] = [];
   private recent: Mark[] = [];
+  /** Index in `recent` of the last active mark: the end is searched up to the mark after it. */
+  private recentActive = 0;
   private after: Mark | undefined;
   private lastFrameEnd = 0;
   private lastActiveEnd = 0;
@@ -199,13 +211,31 @@ export class BurstTracker {
     this.noiseSum = e0;
     this.k = Math.max(1, Math.floor(opts.averageFrames ?? 1));
     this.frameSumShape = binSumShape(opts.correlation, opts.frameShape, bins);
-    const decisionShape = binSumShape(opts.correlation, opts.frameShape * averagedShape(opts.correlation, this.k), bins);
+    const decisionShape = binSumShape(
+      opts.correlation,
+      opts.frameShape * averagedShape(opts.correlation, this.k),
+      bins,
+    );
     this.margin = 10 ** ((opts.marginDb ?? 0) / 10);
     this.tStart = gammaUpperQuantile(decisionShape, opts.startPfa ?? 1e-4) * this.margin;
-    this.tEnd = Math.min(this.tStart, gammaUpperQuantile(decisionShape, opts.endPfa ?? 0.05) * this.margin);
-    this.burstPfa = opts.burstPfa ?? 1e-6;
     this.hangover = opts.hangoverFrames ?? 2;
-    this.ring = Array.from({ length: this.k }, () => ({ centre: 0, start: 0, end: 0, ratio: 0, spectrum: new Float64Array(bins) }));
+    // Noise should rarely revive a burst during its whole hangover, however long.
+    const endPfa = opts.endPfa ?? Math.min(0.05, 0.1 / this.hangover);
+    this.tEnd = Math.min(this.tStart, gammaUpperQuantile(decisionShape, endPfa) * this.margin);
+    this.burstPfa = opts.burstPfa ?? 1e-6;
+    this.trackerAtDataStart = opts.atDataStart ?? true;
+    this.ring = Array.from({ length: this.k }, () => ({
+      centre: 0,
+      start: 0,
+      end: 0,
+      ratio: 0,
+      spectrum: new Float64Array(bins),
+    }));
+  }
+
+  /** Whether a burst is in progress (it may still end and be dropped by the final test). */
+  get isOpen(): boolean {
+    return this.open;
   }
 
   /** Frames in which this channel was inside a burst, over everything pushed so far. */
@@ -248,8 +278,12 @@ export class BurstTracker {
     }
     if (this.lead.length < this.k + 3) this.lead.push(mark);
     this.recent.push(mark);
-    if (this.recent.length > this.k + this.hangover + 3) this.recent.shift();
+    if (this.recent.length > this.k + 2 * this.hangover + 3) {
+      this.recent.shift();
+      this.recentActive--;
+    }
     if (stat > this.tEnd) {
+      this.recentActive = this.recent.length - 1;
       this.misses = 0;
       for (const f of this.pending) this.commit(f);
       this.pending = [];
@@ -292,9 +326,12 @@ export class BurstTracker {
     this.misses = 0;
     this.pending = [];
     this.held = undefined;
-    this.atDataStart = this.prevMark === undefined;
+    this.atDataStart = this.prevMark === undefined && this.trackerAtDataStart;
+    this.hadPrev = this.prevMark !== undefined;
+    this.windowStart = (this.ring[this.ringHead] as Frame).start;
     this.lead = this.prevMark === undefined ? [mark] : [this.prevMark, mark];
     this.recent = [mark];
+    this.recentActive = 0;
     this.after = undefined;
     this.lastActiveEnd = this.lastFrameEnd;
     const bins = this.span.to - this.span.from;
@@ -339,10 +376,12 @@ export class BurstTracker {
     }
     if (excess <= 0 || sum <= 0) return;
     let c = 0;
-    for (let j = 0; j < bins; j++) c += j * Math.max(0, (f.spectrum[j] as number) - (this.floor[j] as number));
+    for (let j = 0; j < bins; j++)
+      c += j * Math.max(0, (f.spectrum[j] as number) - (this.floor[j] as number));
     c /= sum;
     let v = 0;
-    for (let j = 0; j < bins; j++) v += (j - c) ** 2 * Math.max(0, (f.spectrum[j] as number) - (this.floor[j] as number));
+    for (let j = 0; j < bins; j++)
+      v += (j - c) ** 2 * Math.max(0, (f.spectrum[j] as number) - (this.floor[j] as number));
     b.widthSum += Math.sqrt(v / sum);
     b.widthCount++;
     const x = (j: number): number => (f.spectrum[j] as number) - (this.floor[j] as number);
@@ -362,9 +401,14 @@ export class BurstTracker {
     const inner = b.inner;
     const level = inner.n > 0 ? inner.s / inner.n : b.maxExcess;
     const half = level / 2;
-    const first = this.lead[this.atDataStart ? 0 : 1] as Mark;
-    b.startSample = this.atDataStart ? 0 : (crossing(this.lead, half, 'rising') ?? first.centre);
-    b.endSample = endAt ?? crossing(this.recent, half, 'falling') ?? this.lastActiveEnd;
+    const first = this.lead[this.hadPrev ? 1 : 0] as Mark;
+    b.startSample = this.atDataStart
+      ? 0
+      : (crossing(this.lead, half, 'rising') ?? (this.hadPrev ? first.centre : this.windowStart));
+    b.endSample =
+      endAt ??
+      crossing(this.recent.slice(0, Math.max(0, this.recentActive) + 2), half, 'falling') ??
+      this.lastActiveEnd;
     if (b.endSample <= b.startSample) b.endSample = b.startSample + 1;
 
     const w = this.waiting;
@@ -423,7 +467,8 @@ export class BurstTracker {
 }
 
 function joinSums(a: BurstSums, b: BurstSums): BurstSums {
-  for (let j = 0; j < a.spectrum.length; j++) a.spectrum[j] = (a.spectrum[j] as number) + (b.spectrum[j] as number);
+  for (let j = 0; j < a.spectrum.length; j++)
+    a.spectrum[j] = (a.spectrum[j] as number) + (b.spectrum[j] as number);
   a.endSample = b.endSample;
   a.frames += b.frames;
   a.all.join(b.all);
@@ -460,7 +505,13 @@ function crossing(marks: readonly Mark[], level: number, dir: 'rising' | 'fallin
  * clears the start threshold (`startPfa`) by two of its own standard deviations. Strong bursts get
  * 1 (finest timing); a weak steady carrier gets many, so it is one detection, not a flicker.
  */
-export function framesToAverage(corr: WindowCorrelation, frameShape: number, bins: number, level: number, startPfa = 1e-4): number {
+export function framesToAverage(
+  corr: WindowCorrelation,
+  frameShape: number,
+  bins: number,
+  level: number,
+  startPfa = 1e-4,
+): number {
   let k = 1;
   for (; k < 64; k *= 2) {
     const shape = binSumShape(corr, frameShape * averagedShape(corr, k), bins);
@@ -468,4 +519,12 @@ export function framesToAverage(corr: WindowCorrelation, frameShape: number, bin
     if (1 + level >= t + (2 * (1 + level)) / Math.sqrt(shape)) break;
   }
   return k;
+}
+
+/**
+ * Quiet frames a burst survives: at least 2 frames and at least `seconds` (default 2 ms, longer
+ * than the off-runs of slow on-off keying, shorter than the gaps between most repeated packets).
+ */
+export function hangoverFor(sampleRate: number, frameStep: number, seconds = 2e-3): number {
+  return Math.max(2, Math.ceil((seconds * sampleRate) / frameStep));
 }

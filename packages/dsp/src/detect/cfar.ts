@@ -81,7 +81,8 @@ export function mergeChannels(channels: readonly Channel[]): Channel[] {
   const out: Channel[] = [];
   for (const c of sorted) {
     const last = out[out.length - 1];
-    if (last !== undefined && c.from <= last.to) out[out.length - 1] = { from: last.from, to: Math.max(last.to, c.to) };
+    if (last !== undefined && c.from <= last.to)
+      out[out.length - 1] = { from: last.from, to: Math.max(last.to, c.to) };
     else out.push(c);
   }
   return out;
@@ -93,7 +94,9 @@ export function findChannels(psd: Spectrum, floor: Spectrum, opts: ChannelSearch
   const margin = fromDb(opts.marginDb ?? 0);
   const pfa = opts.pfa ?? 1e-3;
   const ratio = (k: number): number =>
-    opts.exclude !== undefined && k >= opts.exclude.from && k < opts.exclude.to ? 0 : (psd[k] as number) / (floor[k] as number);
+    opts.exclude !== undefined && k >= opts.exclude.from && k < opts.exclude.to
+      ? 0
+      : (psd[k] as number) / (floor[k] as number);
   const tCand = gammaUpperQuantile(opts.shape, opts.candidatePfa ?? 1e-3) * margin;
   const tEdge = gammaUpperQuantile(opts.shape, 0.2) * margin;
   const hot = new Uint8Array(n);
@@ -135,7 +138,9 @@ export function findPeakChannels(maxHold: Spectrum, floor: Spectrum, opts: PeakS
   const t = maxHoldQuantile(opts.shape, opts.count, (opts.pfa ?? 1e-3) / n) * margin;
   const tEdge = maxHoldQuantile(opts.shape, opts.count, 0.5) * margin;
   const ratio = (k: number): number =>
-    opts.exclude !== undefined && k >= opts.exclude.from && k < opts.exclude.to ? 0 : (maxHold[k] as number) / (floor[k] as number);
+    opts.exclude !== undefined && k >= opts.exclude.from && k < opts.exclude.to
+      ? 0
+      : (maxHold[k] as number) / (floor[k] as number);
   const hot = new Uint8Array(n);
   for (let k = 0; k < n; k++) hot[k] = ratio(k) > t ? 1 : 0;
   return mergeChannels(hotRuns(hot, opts.maxGapBins ?? 2).map((c) => widen(c, ratio, tEdge, n)));

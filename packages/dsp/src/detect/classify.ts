@@ -107,7 +107,11 @@ const RULES: readonly Rule[] = [
   },
   {
     class: 'fm',
-    margins: (f) => [below(f.envelopeRatio, 0.45, 0.2), below(f.carrierFraction, 0.5, 0.3), above(f.bandwidthBins, 4.5, 1.5)],
+    margins: (f) => [
+      below(f.envelopeRatio, 0.45, 0.2),
+      below(f.carrierFraction, 0.5, 0.3),
+      above(f.bandwidthBins, 4.5, 1.5),
+    ],
   },
   {
     class: 'wideband',

@@ -4,8 +4,9 @@
  * the parts of its own spectrum that fell into neighbouring channels. This step
  * - drops a detection at least `spurDb` weaker than a coincident one (a product of it), and
  * - merges coincident detections whose bands are close (within the wider bandwidth), or that
- *   are twins (within 6 dB, start and end within 5 % of their duration) up to 4 bandwidths apart:
- *   one signal that spectrum gaps split into two channels, like the two tones of a wide FSK.
+ *   are twins (within 3 dB, start and end within 5 % of their duration plus one FFT length) up to
+ *   16 bandwidths apart: one signal that spectrum gaps split into two channels, like the two
+ *   tones of an FSK whose deviation is large next to its bit rate.
  * Signals present for the whole recording all "coincide" and are left alone.
  */
 import { db, dbfs, hz, samples } from '../units.ts';
@@ -75,8 +76,8 @@ export function resolveCoincident(detections: readonly Detection[], opts: Coinci
       }
       const gap = Math.max(s.freqLowerHz, d.freqLowerHz) - Math.min(s.freqUpperHz, d.freqUpperHz);
       const wider = Math.max(s.bandwidthHz, d.bandwidthHz);
-      const twins = d.powerDbfs >= s.powerDbfs - 6 && coincide(s, d, opts.slackSamples, 0.05);
-      if (gap <= wider || (twins && gap <= 4 * wider)) {
+      const twins = d.powerDbfs >= s.powerDbfs - 3 && coincide(s, d, opts.slackSamples, 0.05);
+      if (gap <= wider || (twins && gap <= 16 * wider)) {
         out[i] = merge(s, d);
         absorbed = true;
         break;

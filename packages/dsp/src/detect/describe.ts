@@ -17,7 +17,7 @@ import { classify } from './classify.ts';
 import type { Detection } from './detection.ts';
 import { measureSpectrum } from './features.ts';
 import type { WindowCorrelation } from './noise-stats.ts';
-import { binSumShape } from './noise-stats.ts';
+import { averagedShape, binSumShape } from './noise-stats.ts';
 
 const DB = 10 / Math.LN10;
 /** Occupied bandwidth (99 %) of a pure tone through the Hann window, in bins (measured: 2.9-3.1). */
@@ -47,7 +47,8 @@ export interface DescribeContext {
 
 /** The detection for a burst, or undefined when it has no excess power or too low an SNR. */
 export function describeBurst(b: BurstRecord, ctx: DescribeContext): Detection | undefined {
-  const f = measureSpectrum(b.meanPsd, b.floor, 0.99, ctx.bandRangeDb);
+  const noiseShape = averagedShape(ctx.correlation, b.frames) * ctx.frameShape;
+  const f = measureSpectrum(b.meanPsd, b.floor, 0.99, ctx.bandRangeDb, noiseShape);
   if (f === undefined) return undefined;
   const binHz = ctx.sampleRate / ctx.fftSize;
   const offset = (bin: number): number => (b.span.from + bin - ctx.fftSize / 2) * binHz;
@@ -68,7 +69,9 @@ export function describeBurst(b: BurstRecord, ctx: DescribeContext): Detection |
   const e = b.meanExcess;
   const gaussVar =
     (e + inBand) ** 2 / binSumShape(ctx.correlation, ctx.frameShape, bandCount) +
-    (spanBins > bandCount ? (1 - inBand) ** 2 / binSumShape(ctx.correlation, ctx.frameShape, spanBins - bandCount) : 0);
+    (spanBins > bandCount
+      ? (1 - inBand) ** 2 / binSumShape(ctx.correlation, ctx.frameShape, spanBins - bandCount)
+      : 0);
   const gaussCv = e > 0 ? Math.sqrt(gaussVar) / e : Number.NaN;
   const evidence: ClassFeatures = {
     bandwidthHz: upper - lower,
@@ -79,7 +82,8 @@ export function describeBurst(b: BurstRecord, ctx: DescribeContext): Detection |
     peakOffset: f.peakOffset,
     centreDip: f.centreDip,
     frameWidthRatio: f.rmsWidthBins > 0 ? b.meanFrameWidthBins / f.rmsWidthBins : 1,
-    sweepFraction: measured > 0 ? (Math.abs(b.peakSlopeBinsPerSample) * (b.endSample - b.startSample)) / measured : 0,
+    sweepFraction:
+      measured > 0 ? (Math.abs(b.peakSlopeBinsPerSample) * (b.endSample - b.startSample)) / measured : 0,
     sweepR2: b.peakFitR2,
     envelopeRatio: b.excessCv / gaussCv,
     frames: b.frames,

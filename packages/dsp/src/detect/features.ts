@@ -6,9 +6,10 @@
  *   instead of piling up as a positive bias.
  * - Occupied bandwidth: the band holding `occupied` (default 99 %) of the signal power, leaving
  *   half the rest on each side (ITU-R SM.328 "occupied bandwidth"), interpolated inside bins,
- *   counting only bins within `rangeDb` (default 20 dB) of the strongest: averaged noise in the
- *   empty bins of the span would otherwise move the edges at random, and the pedestal many
- *   transmitters leave 20-30 dB down would count as occupied.
+ *   counting only bins within `rangeDb` (default 30 dB) of the strongest and more than five
+ *   standard deviations of averaged noise (`noiseShape`: Gamma shape of the averaged bins) above
+ *   the floor: averaged noise in the empty bins of the span would otherwise move the edges at
+ *   random, and far-down skirts (window sidelobes, transmitter pedestals) would count.
  * - Powers: density times bin width summed over the band. With the PSD scaled as Welch density of
  *   samples in [-1, 1), a full-scale complex tone (|x| = 1) integrates to 1, i.e. 0 dBFS.
  * - SNR: signal power in the band over noise power (floor) in the same band.
@@ -52,7 +53,8 @@ export function measureSpectrum(
   psd: Spectrum,
   floor: Spectrum,
   occupied = 0.99,
-  rangeDb = 20,
+  rangeDb = 30,
+  noiseShape = Infinity,
 ): SpectralFeatures | undefined {
   const n = psd.length;
   const all = new Float64Array(n);
@@ -61,9 +63,11 @@ export function measureSpectrum(
     all[j] = (psd[j] as number) - (floor[j] as number);
     top = Math.max(top, all[j] as number);
   }
-  // The occupied band is measured on the part of the spectrum within rangeDb of its peak.
+  // The occupied band is measured on the part of the spectrum within rangeDb of its peak and
+  // clear of the noise: five standard deviations of an averaged noise-only bin.
   const least = top * 10 ** (-rangeDb / 10);
-  const e = all.map((v) => (v >= least ? v : 0));
+  const noiseSd = 5 / Math.sqrt(noiseShape);
+  const e = all.map((v, j) => (v >= least && v >= noiseSd * (floor[j] as number) ? v : 0));
   let total = 0;
   for (let j = 0; j < n; j++) total += e[j] as number;
   if (!(total > 0)) return undefined;
@@ -134,7 +138,8 @@ export function measureSpectrum(
   const flatness = linSum > 0 ? Math.min(1, Math.exp(logSum / m) / (linSum / m)) : 0;
 
   let carrier = 0;
-  for (let j = Math.max(lo, peakAt - 1); j <= Math.min(hi, peakAt + 1); j++) carrier += Math.max(0, all[j] as number);
+  for (let j = Math.max(lo, peakAt - 1); j <= Math.min(hi, peakAt + 1); j++)
+    carrier += Math.max(0, all[j] as number);
   const carrierFraction = sig > 0 ? Math.min(1, carrier / sig) : 0;
 
   // Mirror the spectrum (smoothed over 3 bins, so that lines falling between bins still match)
@@ -143,7 +148,9 @@ export function measureSpectrum(
     const i = Math.floor(x);
     const frac = x - i;
     const at = (k: number): number =>
-      k < lo || k > hi ? 0 : (Math.max(0, all[k - 1] ?? 0) + Math.max(0, all[k] as number) + Math.max(0, all[k + 1] ?? 0)) / 3;
+      k < lo || k > hi
+        ? 0
+        : (Math.max(0, all[k - 1] ?? 0) + Math.max(0, all[k] as number) + Math.max(0, all[k + 1] ?? 0)) / 3;
     return at(i) * (1 - frac) + at(i + 1) * frac;
   };
   const pl = Math.max(0, all[peakAt - 1] ?? 0);

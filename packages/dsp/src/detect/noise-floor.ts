@@ -40,7 +40,7 @@ export interface NoiseFloorOptions {
   readonly riseDb?: number;
   /** The floor grows through gentle steps up to this many dB above the quiet level (default 12 dB). */
   readonly maxRiseDb?: number;
-  /** Largest step between adjacent blocks through which the floor may grow (default 3 dB, more for noisy estimates). */
+  /** Largest step between adjacent blocks through which the floor may grow (default 2 dB, more for noisy estimates). */
   readonly stepDb?: number;
 }
 
@@ -120,12 +120,19 @@ export function estimateNoiseFloor(psd: Spectrum, opts: NoiseFloorOptions): Nois
   const quietQ = 0.2;
   const quietLevelDb =
     all > 0
-      ? DB * Math.log(Math.max(tiny, sortedQuantile(scratch.subarray(0, all).sort(), all, quietQ) / gammaLowerQuantile(opts.shape, quietQ)))
+      ? DB *
+        Math.log(
+          Math.max(
+            tiny,
+            sortedQuantile(scratch.subarray(0, all).sort(), all, quietQ) /
+              gammaLowerQuantile(opts.shape, quietQ),
+          ),
+        )
       : DB * Math.log(tiny);
 
   // Step 2: which blocks are floor. Steps must clear the scatter of two block estimates.
   const statDb = blockScatterDb(opts.shape, q, w / corr);
-  const stepDb = opts.stepDb ?? Math.max(3, 3 * Math.SQRT2 * statDb);
+  const stepDb = opts.stepDb ?? Math.max(2, 3 * Math.SQRT2 * statDb);
   const floor = new Uint8Array(blocks);
   let any = false;
   for (let b = 0; b < blocks; b++) {
@@ -135,7 +142,7 @@ export function estimateNoiseFloor(psd: Spectrum, opts: NoiseFloorOptions): Nois
       any = true;
     }
   }
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let b = 0; b < blocks; b++) {
       const v = blockDb[b] as number;
@@ -191,7 +198,8 @@ export function estimateNoiseFloor(psd: Spectrum, opts: NoiseFloorOptions): Nois
 
   // Uncertainty: order-statistic spread of a block quantile, and misfit of floor blocks.
   const resid: number[] = [];
-  for (let b = 0; b < blocks; b++) if (floor[b] === 1) resid.push(Math.abs((blockDb[b] as number) - (smooth[b] as number)));
+  for (let b = 0; b < blocks; b++)
+    if (floor[b] === 1) resid.push(Math.abs((blockDb[b] as number) - (smooth[b] as number)));
   resid.sort((x, y) => x - y);
   const misfit = resid.length > 2 ? 1.4826 * (resid[Math.floor(resid.length / 2)] as number) : 0;
   const modelDb = Math.sqrt(Math.max(0, misfit * misfit - statDb * statDb));

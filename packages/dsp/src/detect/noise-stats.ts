@@ -125,7 +125,8 @@ export function gammaDensity(shape: number, t: number): number {
 }
 
 function checkShape(shape: number): void {
-  if (!(shape > 0) || !Number.isFinite(shape)) throw new RangeError(`gamma shape must be positive (got ${shape})`);
+  if (!(shape > 0) || !Number.isFinite(shape))
+    throw new RangeError(`gamma shape must be positive (got ${shape})`);
 }
 
 /**
@@ -171,7 +172,8 @@ export function windowCorrelation(window: Float32Array, step: number): WindowCor
 export function averagedShape(corr: WindowCorrelation, segments: number): number {
   if (segments <= 0) return 0;
   let s = 0;
-  for (let m = 1; m < segments && m <= corr.segment.length; m++) s += (1 - m / segments) * (corr.segment[m - 1] as number);
+  for (let m = 1; m < segments && m <= corr.segment.length; m++)
+    s += (1 - m / segments) * (corr.segment[m - 1] as number);
   return segments / (1 + 2 * s);
 }
 

@@ -82,8 +82,12 @@ export class Survey {
     });
   }
 
-  /** Floor and channels of what was added so far; `pfa` is the false-alarm probability of each search. */
-  result(pfa: number): SurveyPlan {
+  /**
+   * Floor and channels of what was added so far; `pfa` is the false-alarm probability of each
+   * search. `useFloor` may replace the survey's own floor estimate by another (a running floor
+   * built from several surveys) before channels are searched against it.
+   */
+  result(pfa: number, useFloor: (own: NoiseFloor) => NoiseFloor = (own) => own): SurveyPlan {
     const n = this.fftSize;
     const frames = this.count;
     const meanPsd = new Float64Array(n);
@@ -92,16 +96,32 @@ export class Survey {
     bridgeGuard(meanPsd, this.guard);
     let spike = 0;
     if (this.guard !== undefined) {
-      for (let k = this.guard.from; k < this.guard.to; k++) spike += Math.max(0, (raw[k] as number) - (meanPsd[k] as number));
+      for (let k = this.guard.from; k < this.guard.to; k++)
+        spike += Math.max(0, (raw[k] as number) - (meanPsd[k] as number));
     }
     const shape = averagedShape(this.corr, frames);
     let max = 0;
     for (const v of meanPsd) max = Math.max(max, v);
     if (frames === 0 || !(max > 0)) {
-      const floor: NoiseFloor = { density: new Float64Array(n), levelDb: -Infinity, uncertaintyDb: 0, quietLevelDb: -Infinity, occupancy: 0 };
-      return { fftSize: n, frames, meanPsd, floor, channels: [], levels: [], dcSpikeDensitySum: 0, marginDb: 0 };
+      const floor: NoiseFloor = {
+        density: new Float64Array(n),
+        levelDb: -Infinity,
+        uncertaintyDb: 0,
+        quietLevelDb: -Infinity,
+        occupancy: 0,
+      };
+      return {
+        fftSize: n,
+        frames,
+        meanPsd,
+        floor,
+        channels: [],
+        levels: [],
+        dcSpikeDensitySum: 0,
+        marginDb: 0,
+      };
     }
-    const floor = estimateNoiseFloor(meanPsd, { shape });
+    const floor = useFloor(estimateNoiseFloor(meanPsd, { shape }));
     const marginDb = 3 * floor.uncertaintyDb + 0.25;
     const found = findChannels(meanPsd, floor.density, { shape, correlation: this.corr, pfa, marginDb });
     const holds: Float64Array[] = [];
@@ -124,7 +144,13 @@ export class Survey {
    * steady signals) and from each max-hold divided by the median maximum that noise reaches there
    * (bursts). The tracker uses it to choose how many frames its decision averages.
    */
-  private burstLevel(c: Channel, mean: Float64Array, floor: Float64Array, holds: Float64Array[], frames: number): number {
+  private burstLevel(
+    c: Channel,
+    mean: Float64Array,
+    floor: Float64Array,
+    holds: Float64Array[],
+    frames: number,
+  ): number {
     let e0 = 0;
     let em = 0;
     for (let k = c.from; k < c.to; k++) {

@@ -99,7 +99,8 @@ export class Scene {
   noise(dbfsPerHz: number = this.noiseDbfsPerHz): this {
     this.noiseDbfsPerHz = dbfsPerHz;
     const sigma = Math.sqrt((10 ** (dbfsPerHz / 10) * this.sampleRate) / 2);
-    for (let i = 0; i < this.iq.length; i++) this.iq[i] = (this.iq[i] as number) + sigma * this.noiseRng.normal();
+    for (let i = 0; i < this.iq.length; i++)
+      this.iq[i] = (this.iq[i] as number) + sigma * this.noiseRng.normal();
     return this;
   }
 
@@ -108,7 +109,11 @@ export class Scene {
    * [start, end), from a long averaged FFT: the reference to compare detections with (call it
    * before adding noise).
    */
-  occupied(start: number, end: number, fraction = 0.99): { readonly lowerHz: number; readonly upperHz: number; readonly centroidHz: number } {
+  occupied(
+    start: number,
+    end: number,
+    fraction = 0.99,
+  ): { readonly lowerHz: number; readonly upperHz: number; readonly centroidHz: number } {
     const n = 8192;
     const psd = new Float64Array(n);
     const win = new Float64Array(n);
@@ -117,15 +122,18 @@ export class Scene {
     const buf = new Float32Array(2 * n);
     const from = Math.max(0, Math.floor(start));
     const to = Math.min(this.length, Math.floor(end));
-    for (let s0 = from; s0 < to; s0 += n / 2) {
+    // Hann^2 windows at a quarter-length hop sum to a constant, so every sample weighs the same.
+    for (let s0 = from - (3 * n) / 4; s0 < to; s0 += n / 4) {
       for (let i = 0; i < n; i++) {
         const j = s0 + i;
-        const ok = j < to;
+        const ok = j >= from && j < to;
         buf[2 * i] = ok ? (this.iq[2 * j] as number) * (win[i] as number) : 0;
         buf[2 * i + 1] = ok ? (this.iq[2 * j + 1] as number) * (win[i] as number) : 0;
       }
       fft.forward(buf);
-      for (let k = 0; k < n; k++) psd[(k + n / 2) % n] = (psd[(k + n / 2) % n] as number) + (buf[2 * k] as number) ** 2 + (buf[2 * k + 1] as number) ** 2;
+      for (let k = 0; k < n; k++)
+        psd[(k + n / 2) % n] =
+          (psd[(k + n / 2) % n] as number) + (buf[2 * k] as number) ** 2 + (buf[2 * k + 1] as number) ** 2;
     }
     let total = 0;
     let moment = 0;
@@ -141,7 +149,11 @@ export class Scene {
     acc = 0;
     let hi = n - 1;
     while (hi > 0 && acc + (psd[hi] as number) < tail) acc += psd[hi--] as number;
-    return { lowerHz: (lo - 0.5 - n / 2) * binHz, upperHz: (hi + 0.5 - n / 2) * binHz, centroidHz: (moment / total) * binHz };
+    return {
+      lowerHz: (lo - 0.5 - n / 2) * binHz,
+      upperHz: (hi + 0.5 - n / 2) * binHz,
+      centroidHz: (moment / total) * binHz,
+    };
   }
 
   /**
@@ -183,7 +195,12 @@ export class Scene {
   }
 
   /** Adds amplitude * env(t) * exp(j phase(t)) over a span; phase(i) is in radians at sample i. */
-  private add(span: Span, amp: number, phase: (i: number) => number, env: (i: number) => number = () => 1): this {
+  private add(
+    span: Span,
+    amp: number,
+    phase: (i: number) => number,
+    env: (i: number) => number = () => 1,
+  ): this {
     const start = Math.max(0, Math.floor(span.start ?? 0));
     const end = Math.min(this.length, Math.floor(span.end ?? this.length));
     for (let i = start; i < end; i++) {
@@ -235,7 +252,8 @@ export class Scene {
     return this.add(span, amp, (i) => {
       for (; last < i; last++) {
         let m = 0;
-        for (let k = 0; k < tones; k++) m += Math.cos((2 * Math.PI * (freqs[k] as number) * last) / fsr + (ph[k] as number));
+        for (let k = 0; k < tones; k++)
+          m += Math.cos((2 * Math.PI * (freqs[k] as number) * last) / fsr + (ph[k] as number));
         m = Math.max(-1, Math.min(1, m * norm * 0.5));
         phase += (2 * Math.PI * (freqHz + deviationHz * m)) / fsr;
       }
@@ -365,7 +383,8 @@ export class Scene {
       (i) => w * i,
       (i) => {
         const b = Math.floor((i - start) / spb);
-        while (bits.length <= b) bits.push(bits.length < 8 ? bits.length % 2 : this.rng.uniform() < 0.5 ? 0 : 1);
+        while (bits.length <= b)
+          bits.push(bits.length < 8 ? bits.length % 2 : this.rng.uniform() < 0.5 ? 0 : 1);
         return (bits[b] as number) === 0 ? 0 : Math.SQRT2;
       },
     );
@@ -379,12 +398,14 @@ export class Scene {
         return new Uint8Array(Float32Array.from(this.iq).buffer);
       case 'ci16_le': {
         const out = new Int16Array(n);
-        for (let i = 0; i < n; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round((this.iq[i] as number) * 32768)));
+        for (let i = 0; i < n; i++)
+          out[i] = Math.max(-32768, Math.min(32767, Math.round((this.iq[i] as number) * 32768)));
         return new Uint8Array(out.buffer);
       }
       case 'cu8': {
         const out = new Uint8Array(n);
-        for (let i = 0; i < n; i++) out[i] = Math.max(0, Math.min(255, Math.round((this.iq[i] as number) * 128 + 127.5)));
+        for (let i = 0; i < n; i++)
+          out[i] = Math.max(0, Math.min(255, Math.round((this.iq[i] as number) * 128 + 127.5)));
         return out;
       }
       default:

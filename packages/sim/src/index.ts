@@ -1,0 +1,13 @@
+export * from './scenario.schema.ts';
+export * from './scenario.ts';
+export * from './scene.ts';
+export * from './receiver.ts';
+export * from './link-budget.ts';
+export * from './clock.ts';
+export * from './geo.ts';
+export * from './propagation.ts';
+export * from './quantity.ts';
+export * from './ground-truth.ts';
+export * from './schedule.ts';
+export { demoScenarioText, loadBuiltinScenario, BUILTIN_SCENARIOS } from './demo-scenario.ts';
+export { benchSimulator } from './sim.bench.ts';

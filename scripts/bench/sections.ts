@@ -1,0 +1,21 @@
+import { runSimBench } from './sim.section.ts';
+import { runWelchBench } from './welch.section.ts';
+
+export interface BenchSection {
+  readonly name: string;
+  readonly title: string;
+  run(): Promise<void>;
+}
+
+export const sections: readonly BenchSection[] = [
+  {
+    name: 'welch',
+    title: 'Welch PSD throughput against FFTW and scipy (N = 1024, 4096, 65536)',
+    run: runWelchBench,
+  },
+  {
+    name: 'sim',
+    title: 'Simulator generation speed, 2.4 MS/s receivers (goal: 10x real time per core)',
+    run: runSimBench,
+  },
+];

@@ -2,7 +2,7 @@
 // matters for whole-process figures such as `heimdall psd` on a large recording. Workspace
 // packages are bundled from their TypeScript source; npm dependencies stay external.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, cpSync } from 'node:fs';
 
 const outfile = new URL('../apps/cli/dist/heimdall.js', import.meta.url).pathname;
 await build({
@@ -28,3 +28,13 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);
+
+// The server's SQL migrations are files: they travel next to the bundle, where the loader looks.
+cpSync(
+  new URL('../packages/server/src/migrations', import.meta.url).pathname,
+  new URL('../apps/cli/dist/migrations', import.meta.url).pathname,
+  {
+    recursive: true,
+    filter: (src) => !src.endsWith('.ts'),
+  },
+);

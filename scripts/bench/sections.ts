@@ -1,4 +1,5 @@
 import { runSimBench } from './sim.section.ts';
+import { runStorageBench } from './storage.section.ts';
 import { runWelchBench } from './welch.section.ts';
 
 export interface BenchSection {
@@ -17,5 +18,10 @@ export const sections: readonly BenchSection[] = [
     name: 'sim',
     title: 'Simulator generation speed, 2.4 MS/s receivers (goal: 10x real time per core)',
     run: runSimBench,
+  },
+  {
+    name: 'storage',
+    title: 'Spectrum history on PGlite: 100 nodes into tiles, bytes per bin, a day at zoom 5',
+    run: runStorageBench,
   },
 ];

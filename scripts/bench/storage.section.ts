@@ -26,7 +26,11 @@ import {
 import { openPglite } from '../../packages/server/src/database/pglite.database.ts';
 import { migrate } from '../../packages/server/src/migrations.ts';
 import { SpectrumTileRepository } from '../../packages/server/src/repositories/spectrum-tile.repository.ts';
-import { inflateTile, SpectrumTileStore } from '../../packages/server/src/spectrum/spectrum-tiles.ts';
+import {
+  deflateOptions,
+  inflateTile,
+  SpectrumTileStore,
+} from '../../packages/server/src/spectrum/spectrum-tiles.ts';
 import {
   BandRollup,
   rollUpTiles,
@@ -171,7 +175,7 @@ async function parts(dataDir: string): Promise<{ deflateMBps: number; writeMBps:
   spectra.forEach((s, k) => rollup.addFrame(s.codes, s.refDb, BigInt(k)));
   const payload = encodeTilePayload((rollup.takeForFlush()[0] ?? assertNever()).tile);
   let t = performance.now();
-  const blobs = await Promise.all(Array.from({ length: 400 }, () => deflate(payload, { level: 1 })));
+  const blobs = await Promise.all(Array.from({ length: 400 }, () => deflate(payload, deflateOptions())));
   const deflateMBps = (400 * payload.length) / 1e6 / ((performance.now() - t) / 1000);
   const db = await openPglite({ dataDir });
   await migrate(db);
@@ -241,7 +245,7 @@ async function dayQuery(
         endNs: c.endNs,
         rows: c.tile.rows,
         frames: c.frames,
-        data: new Uint8Array(await deflate(encodeTilePayload(c.tile), { level: 1 })),
+        data: new Uint8Array(await deflate(encodeTilePayload(c.tile), deflateOptions())),
       })),
     );
     await repo.insertTiles(records);
@@ -344,7 +348,7 @@ export async function runStorageBench(): Promise<void> {
     printTable(
       ['flush parts, alone', 'MB/s'],
       [
-        ['deflate level 1 of tile layouts (all cores, libuv pool)', p.deflateMBps.toFixed(0)],
+        ['deflate (level 1, Z_RLE) of tile layouts (libuv pool)', p.deflateMBps.toFixed(0)],
         ['COPY of deflated tiles into PGlite, 100 per transaction', p.writeMBps.toFixed(0)],
       ],
     );

@@ -1,0 +1,45 @@
+/** Node health reports: what an agent sends, and what the REST API shows. */
+import { z } from 'zod';
+import { cursorSchema, limitSchema, pageSchema } from './page.schema.ts';
+import { isoTimeSchema } from './time.schema.ts';
+
+export const clockSourceSchema = z.enum(['gps', 'pps', 'ptp', 'ntp', 'system', 'unknown']);
+export type ClockSource = z.infer<typeof clockSourceSchema>;
+
+/** What an agent reports; the node comes from its credentials, not from the body. */
+export const heartbeatInputSchema = z.object({
+  time: isoTimeSchema,
+  cpu_percent: z.number().min(0).max(100).nullable(),
+  memory_used_bytes: z.number().int().nonnegative().nullable(),
+  memory_total_bytes: z.number().int().nonnegative().nullable(),
+  disk_free_bytes: z.number().int().nonnegative().nullable(),
+  temperature_c: z.number().min(-100).max(200).nullable(),
+  /** Samples the receiver dropped since the previous heartbeat. */
+  sample_drops: z.number().int().nonnegative(),
+  clock_source: clockSourceSchema,
+  /** Estimated offset of the node clock from true time, ms (positive: node ahead). */
+  clock_offset_ms: z.number().nullable(),
+});
+export type HeartbeatInput = z.infer<typeof heartbeatInputSchema>;
+
+export const heartbeatSchema = heartbeatInputSchema.extend({
+  node_id: z.uuid(),
+  received_at: isoTimeSchema,
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+export const heartbeatPageSchema = pageSchema(heartbeatSchema);
+
+/** `GET /api/v1/nodes/:id/heartbeats` query string. */
+export const heartbeatQuerySchema = z
+  .object({
+    from: isoTimeSchema.optional(),
+    to: isoTimeSchema.optional(),
+    limit: limitSchema,
+    cursor: cursorSchema.optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) <= Date.parse(q.to), {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
+export type HeartbeatQuery = z.infer<typeof heartbeatQuerySchema>;

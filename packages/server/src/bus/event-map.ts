@@ -1,0 +1,106 @@
+/**
+ * Every event on the bus: a dotted name that is also the NATS subject (after an optional prefix),
+ * and its payload. Spectrum frames travel as binary protocol frames, everything else as JSON that
+ * the receiver validates with the same zod schema as the REST API.
+ */
+import { UnexpectedError } from '@heimdall/errors';
+import {
+  anomalySchema,
+  decodeFrame,
+  detectionSchema,
+  encodeSpectrumFrame,
+  heartbeatSchema,
+  jobSchema,
+  nodeStatusSchema,
+  type Anomaly,
+  type Detection,
+  type Heartbeat,
+  type Job,
+  type NodeStatus,
+  type SpectrumFrame,
+} from '@heimdall/protocol';
+import { z } from 'zod';
+
+export const nodeStatusEventSchema = z.object({
+  node_id: z.uuid(),
+  status: nodeStatusSchema,
+  at: z.iso.datetime({ offset: true }),
+});
+
+export interface EventMap {
+  /**
+   * A spectrum frame was accepted by an ingest (validated, not a duplicate). Live viewers on every
+   * server fan it out; consumers that must see every frame subscribe durably. Id: `<node>:<sequence>`.
+   */
+  'spectrum.frame': SpectrumFrame;
+  /** A detection was stored (from a node's detections message or the server's own detector). */
+  'detection.created': Detection;
+  /** A node's heartbeat was stored. */
+  'node.heartbeat': Heartbeat;
+  /** A node went online or offline. */
+  'node.status': { readonly node_id: string; readonly status: NodeStatus; readonly at: string };
+  /** An anomaly was raised. */
+  'anomaly.created': Anomaly;
+  /** A job was created or changed state. */
+  'job.updated': Job;
+}
+
+export type EventName = keyof EventMap;
+
+export const EVENT_NAMES = [
+  'spectrum.frame',
+  'detection.created',
+  'node.heartbeat',
+  'node.status',
+  'anomaly.created',
+  'job.updated',
+] as const satisfies readonly EventName[];
+
+export interface EventCodec<T> {
+  encode(payload: T): Uint8Array;
+  /** Throws an UnexpectedError when the bytes are not this event (another server's bug). */
+  decode(bytes: Uint8Array): T;
+}
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+function json<T>(name: EventName, schema: z.ZodType<T>): EventCodec<T> {
+  return {
+    encode: (payload) => utf8.encode(JSON.stringify(payload)),
+    decode: (bytes) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(utf8Decoder.decode(bytes));
+      } catch (cause) {
+        throw new UnexpectedError(`${name} message is not JSON`, { cause });
+      }
+      const parsed = schema.safeParse(value);
+      if (!parsed.success)
+        throw new UnexpectedError(`${name} message does not match its schema: ${parsed.error.message}`);
+      return parsed.data;
+    },
+  };
+}
+
+export const EVENT_CODECS: { readonly [K in EventName]: EventCodec<EventMap[K]> } = {
+  'spectrum.frame': {
+    encode: (frame) => encodeSpectrumFrame(frame),
+    decode: (bytes) => {
+      let frame;
+      try {
+        frame = decodeFrame(bytes);
+      } catch (cause) {
+        throw new UnexpectedError('spectrum.frame message is not a valid frame', { cause });
+      }
+      if (frame.kind !== 'spectrum')
+        throw new UnexpectedError(`spectrum.frame message holds a ${frame.kind} frame`);
+      return frame;
+    },
+  },
+  'detection.created': json('detection.created', detectionSchema),
+  'node.heartbeat': json('node.heartbeat', heartbeatSchema),
+  'node.status': json('node.status', nodeStatusEventSchema),
+  'anomaly.created': json('anomaly.created', anomalySchema),
+  'job.updated': json('job.updated', jobSchema),
+};

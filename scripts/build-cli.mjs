@@ -1,14 +1,20 @@
-// Bundles the `heimdall` command into one ESM file: one file to load means a fast start, which
-// matters for whole-process figures such as `heimdall psd` on a large recording. Workspace
-// packages are bundled from their TypeScript source; npm dependencies stay external.
+// Bundles the `heimdall` command into apps/cli/dist: the entry (heimdall.js), the worker thread
+// entry of `psd` (welch-worker.js), and one chunk per group of verbs loaded on demand, so a verb
+// starts without loading the others' code (start-up counts in whole-process figures such as
+// `heimdall psd` on a large recording). Workspace packages are bundled from their TypeScript
+// source; npm dependencies stay external.
 import { build } from 'esbuild';
-import { chmodSync, cpSync } from 'node:fs';
+import { chmodSync, cpSync, rmSync } from 'node:fs';
 
-const outfile = new URL('../apps/cli/dist/heimdall.js', import.meta.url).pathname;
+const src = (p) => new URL(`../apps/cli/src/${p}`, import.meta.url).pathname;
+const outdir = new URL('../apps/cli/dist', import.meta.url).pathname;
+rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [new URL('../apps/cli/src/main.ts', import.meta.url).pathname],
-  outfile,
+  entryPoints: { heimdall: src('main.ts'), 'welch-worker': src('welch-worker.ts') },
+  outdir,
   bundle: true,
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',
@@ -23,18 +29,14 @@ await build({
       },
     },
   ],
-  banner: { js: '#!/usr/bin/env node\n' },
+  banner: { js: '#!/usr/bin/env node' },
   sourcemap: 'linked',
   logLevel: 'warning',
 });
-chmodSync(outfile, 0o755);
+chmodSync(`${outdir}/heimdall.js`, 0o755);
 
 // The server's SQL migrations are files: they travel next to the bundle, where the loader looks.
-cpSync(
-  new URL('../packages/server/src/migrations', import.meta.url).pathname,
-  new URL('../apps/cli/dist/migrations', import.meta.url).pathname,
-  {
-    recursive: true,
-    filter: (src) => !src.endsWith('.ts'),
-  },
-);
+cpSync(new URL('../packages/server/src/migrations', import.meta.url).pathname, `${outdir}/migrations`, {
+  recursive: true,
+  filter: (path) => !path.endsWith('.ts'),
+});

@@ -7,14 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@heimdall/config';
 import { OperationalError, UserError } from '@heimdall/errors';
 import { UsageError, type Command, type CommandContext } from './command.ts';
-import { commands } from './commands/index.ts';
+import { commands, type CommandEntry } from './commands/index.ts';
 import { createProgressFactory, type ProgressMode } from './progress.ts';
 
 const VERSION = '0.1.0';
 
-function globalHelp(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+async function globalHelp(): Promise<string> {
+  const loaded = await Promise.all(commands.map((c) => c.load()));
+  const width = Math.max(...loaded.map((c) => c.name.length));
+  const lines = loaded.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
     'heimdall: spectrum monitoring from the command line and a fleet of receivers',
     '',
@@ -29,16 +30,12 @@ function globalHelp(): string {
 }
 
 /** Finds the longest verb that prefixes argv (`sim run` before `sim`). */
-function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
-  let best: { command: Command; rest: string[] } | undefined;
-  for (const command of commands) {
-    const words = command.name.split(' ');
-    if (
-      words.every((w, i) => argv[i] === w) &&
-      (!best || words.length > best.command.name.split(' ').length)
-    ) {
-      best = { command, rest: argv.slice(words.length) };
-    }
+function findCommand(argv: readonly string[]): { entry: CommandEntry; rest: string[] } | undefined {
+  let best: { entry: CommandEntry; rest: string[] } | undefined;
+  for (const entry of commands) {
+    const words = entry.name.split(' ');
+    const longer = !best || words.length > best.entry.name.split(' ').length;
+    if (longer && words.every((w, i) => argv[i] === w)) best = { entry, rest: argv.slice(words.length) };
   }
   return best;
 }
@@ -47,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { stdout, stderr } = process;
   const first = argv[0];
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    (first === undefined ? stderr : stdout).write(globalHelp());
+    (first === undefined ? stderr : stdout).write(await globalHelp());
     return first === undefined ? 2 : 0;
   }
   if (first === '--version' || first === '-V') {
@@ -64,7 +61,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return 2;
   }
-  const { command, rest } = found;
+  const { rest } = found;
+  const command = await found.entry.load();
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);

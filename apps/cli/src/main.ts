@@ -1,8 +1,5 @@
-// Entry point of the bundled `heimdall` command. The main thread runs the verb; worker threads
-// (started by verbs that split work across cores, such as `psd` on a large file) run worker.ts.
-import { isMainThread } from 'node:worker_threads';
+// Entry point of the bundled `heimdall` command.
 import { main } from './cli.ts';
-import { runWorker } from './worker.ts';
 
 // Closed pipes (`heimdall psd ... | head`) end the program quietly instead of throwing EPIPE.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -10,8 +7,4 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-if (isMainThread) {
-  process.exitCode = await main(process.argv.slice(2));
-} else {
-  await runWorker();
-}
+process.exitCode = await main(process.argv.slice(2));

@@ -35,8 +35,9 @@ export interface WelchTask extends WelchFileOptions {
 
 /** Below this many samples one thread is faster than starting workers. */
 const PARALLEL_MIN_SAMPLES = 8_000_000;
-/** Workers start the bundled command itself (dist/heimdall.js); from TypeScript source (tests) work stays on one thread. */
+/** Workers run the bundled dist/welch-worker.js; from TypeScript source (tests) work stays on one thread. */
 const CAN_SPAWN_WORKERS = import.meta.url.endsWith('.js');
+const WORKER_SCRIPT = new URL('./welch-worker.js', import.meta.url);
 const CHUNK_BYTES = 4 << 20;
 
 /** Feeds samples [start, end) of `rec` to `welch`, reporting progress in samples. */
@@ -119,7 +120,7 @@ type WorkerMessage = { type: 'progress'; samples: number } | { type: 'done'; sta
 
 function runWelchWorker(task: WelchTask, onProgress: (samples: number) => void): Promise<WelchState> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: task });
+    const worker = new Worker(WORKER_SCRIPT, { workerData: task });
     let result: WelchState | undefined;
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') onProgress(m.samples);

@@ -1,14 +1,16 @@
 import type { Command } from '../command.ts';
-import { analyzeCommand } from './analyze.command.ts';
-import { demoCommand } from './demo.command.ts';
-import { psdCommand } from './psd.command.ts';
-import { simRunCommand, simServeCommand } from './sim.command.ts';
+
+/** A verb and how to load it: modules load on demand, so `heimdall psd` starts without the simulator or the server. */
+export interface CommandEntry {
+  readonly name: string;
+  load(): Promise<Command>;
+}
 
 /** Every verb of `heimdall`, in the order `heimdall --help` lists them. */
-export const commands: readonly Command[] = [
-  demoCommand,
-  psdCommand,
-  analyzeCommand,
-  simRunCommand,
-  simServeCommand,
+export const commands: readonly CommandEntry[] = [
+  { name: 'demo', load: async () => (await import('./demo.command.ts')).demoCommand },
+  { name: 'psd', load: async () => (await import('./psd.command.ts')).psdCommand },
+  { name: 'analyze', load: async () => (await import('./analyze.command.ts')).analyzeCommand },
+  { name: 'sim run', load: async () => (await import('./sim.command.ts')).simRunCommand },
+  { name: 'sim serve', load: async () => (await import('./sim.command.ts')).simServeCommand },
 ];

@@ -1,13 +1,14 @@
 /**
- * Worker-thread side of verbs that split work across cores. The bundled command starts itself as
- * a worker; the task arrives in `workerData` and the result goes back as one message.
+ * Entry point of the worker threads that `heimdall psd` splits large files over (bundled as
+ * dist/welch-worker.js). The task arrives in `workerData`; the partial Welch sums go back as one
+ * message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Welch } from '@heimdall/dsp';
 import { openRecording } from '@heimdall/formats';
 import { feedRange, type WelchTask } from './welch-file.ts';
 
-export async function runWorker(): Promise<void> {
+function runWorker(): void {
   const task = workerData as WelchTask;
   const port = parentPort;
   if (!port || task.kind !== 'welch') throw new Error('heimdall worker started without a task');
@@ -34,3 +35,5 @@ export async function runWorker(): Promise<void> {
     rec.close();
   }
 }
+
+runWorker();

@@ -1,3 +1,4 @@
+import { runIngestBench } from './ingest.section.ts';
 import { runSimBench } from './sim.section.ts';
 import { runStorageBench } from './storage.section.ts';
 import { runWelchBench } from './welch.section.ts';
@@ -23,5 +24,10 @@ export const sections: readonly BenchSection[] = [
     name: 'storage',
     title: 'Spectrum history on PGlite: 100 nodes into tiles, bytes per bin, a day at zoom 5',
     run: runStorageBench,
+  },
+  {
+    name: 'ingest',
+    title: 'Ingest over WebSockets on the embedded default: 100 nodes, 4096 bins, to a live viewer',
+    run: runIngestBench,
   },
 ];

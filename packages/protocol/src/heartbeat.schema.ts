@@ -19,6 +19,8 @@ export const heartbeatInputSchema = z.object({
   clock_source: clockSourceSchema,
   /** Estimated offset of the node clock from true time, ms (positive: node ahead). */
   clock_offset_ms: z.number().nullable(),
+  /** Version of the agent software that sent it. */
+  agent_version: z.string().min(1).max(64).nullable().optional(),
 });
 export type HeartbeatInput = z.infer<typeof heartbeatInputSchema>;
 

@@ -29,3 +29,21 @@ export const spectrumTileQuerySchema = z
     path: ['from'],
   });
 export type SpectrumTileQuery = z.infer<typeof spectrumTileQuerySchema>;
+
+export const spectrumBandListSchema = z.object({ items: z.array(spectrumBandSchema) });
+
+/** One tile of `GET /api/v1/spectrum/tiles`. */
+export const spectrumTileSchema = z.object({
+  zoom: z.number().int().min(0).max(MAX_ZOOM),
+  start_time: isoTimeSchema,
+  end_time: isoTimeSchema,
+  rows: z.number().int().positive(),
+  frames: z.number().int().positive(),
+  /** False for a tile rolled up from finer zooms at query time (not stored yet). */
+  stored: z.boolean(),
+  /** The tile layout of tile-codec.ts, deflated (zlib), base64. */
+  data: z.string(),
+});
+export type SpectrumTileJson = z.infer<typeof spectrumTileSchema>;
+
+export const spectrumTilesSchema = z.object({ band: spectrumBandSchema, items: z.array(spectrumTileSchema) });

@@ -91,3 +91,15 @@ export { createInProcessBus, InProcessHub, type InProcessBusOptions } from './bu
 export { createNatsBus, type NatsBusOptions } from './bus/nats.bus.ts';
 export { openBus } from './bus/bus.factory.ts';
 export { idempotent, RecentIds, type IdempotentOptions } from './bus/dedupe.ts';
+
+export {
+  createServer,
+  API_VERSION,
+  type HeimdallServer,
+  type ServerDeps,
+  type ServerOptions,
+} from './http/server.ts';
+export { startServer, type RunningServer, type StartOptions } from './start-server.ts';
+export { jsonLogger, silentLogger, type Logger } from './http/logger.ts';
+export type { Route, RouteRole } from './http/route.ts';
+export type { Clock } from './clock.ts';

@@ -8,6 +8,7 @@ export interface CommandEntry {
 
 /** Every verb of `heimdall`, in the order `heimdall --help` lists them. */
 export const commands: readonly CommandEntry[] = [
+  { name: 'server', load: async () => (await import('./server.command.ts')).serverCommand },
   { name: 'demo', load: async () => (await import('./demo.command.ts')).demoCommand },
   { name: 'psd', load: async () => (await import('./psd.command.ts')).psdCommand },
   { name: 'analyze', load: async () => (await import('./analyze.command.ts')).analyzeCommand },

@@ -19,6 +19,8 @@ function toHeartbeat(r: Row): Heartbeat {
     sample_drops: Number(r['sample_drops'] ?? 0),
     clock_source: (r['clock_source'] ?? 'unknown') as Heartbeat['clock_source'],
     clock_offset_ms: num(r['clock_offset_ms']),
+    agent_version:
+      r['agent_version'] === null || r['agent_version'] === undefined ? null : String(r['agent_version']),
   };
 }
 
@@ -35,8 +37,8 @@ export class HeartbeatRepository {
          UPDATE nodes SET last_heartbeat_at = GREATEST(COALESCE(last_heartbeat_at, $3::timestamptz), $3::timestamptz) WHERE id = $1::uuid RETURNING id
        ), ins AS (
          INSERT INTO heartbeats (node_id, time, received_at, cpu_percent, memory_used_bytes, memory_total_bytes,
-                                 disk_free_bytes, temperature_c, sample_drops, clock_source, clock_offset_ms)
-         SELECT id, $2::timestamptz, $3::timestamptz, $4::real, $5::int8, $6::int8, $7::int8, $8::real, $9::int8, $10::text, $11::float8 FROM node
+                                 disk_free_bytes, temperature_c, sample_drops, clock_source, clock_offset_ms, agent_version)
+         SELECT id, $2::timestamptz, $3::timestamptz, $4::real, $5::int8, $6::int8, $7::int8, $8::real, $9::int8, $10::text, $11::float8, $12::text FROM node
          ON CONFLICT (node_id, time) DO NOTHING
        )
        SELECT count(*)::int AS found FROM node`,
@@ -52,6 +54,7 @@ export class HeartbeatRepository {
         hb.sample_drops,
         hb.clock_source,
         hb.clock_offset_ms,
+        hb.agent_version ?? null,
       ],
     );
     return rows[0]?.['found'] === 1;
@@ -74,7 +77,7 @@ export class HeartbeatRepository {
     const { rows } = await this.db.query(
       `SELECT node_id::text AS node_id, ${isoColumn('time')} AS time_iso, ${isoColumn('received_at')} AS received_iso,
               cpu_percent, memory_used_bytes, memory_total_bytes, disk_free_bytes, temperature_c, sample_drops,
-              clock_source, clock_offset_ms
+              clock_source, clock_offset_ms, agent_version
        FROM heartbeats WHERE ${where.join(' AND ')} ORDER BY time DESC LIMIT ${p(query.limit + 1)}`,
       params,
     );

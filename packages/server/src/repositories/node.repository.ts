@@ -195,6 +195,18 @@ export class NodeRepository {
     return this.get(id);
   }
 
+  /** Nodes with a heartbeat at or after `since`, with its time in ms (for online/offline transitions). */
+  async seenSince(since: Date): Promise<{ id: string; lastHeartbeatMs: number }[]> {
+    const { rows } = await this.db.query(
+      'SELECT id::text AS id, last_heartbeat_at FROM nodes WHERE last_heartbeat_at >= $1',
+      [since],
+    );
+    return rows.map((r) => ({
+      id: String(r['id']),
+      lastHeartbeatMs: (r['last_heartbeat_at'] as Date).getTime(),
+    }));
+  }
+
   async delete(id: string): Promise<boolean> {
     return (await this.db.query('DELETE FROM nodes WHERE id = $1', [id])).rowCount > 0;
   }

@@ -1,0 +1,69 @@
+/**
+ * `heimdall server`: the coordinator. Embedded by default (PGlite in the data folder, in-process
+ * bus); PostgreSQL and NATS JetStream when DATABASE_URL and NATS_URL are set. Creates the first
+ * admin on the first start and prints a generated password once. Stops cleanly on Ctrl-C.
+ */
+import { startServer } from '@heimdall/server';
+import {
+  parseCommandArgs,
+  parseQuantity,
+  UsageError,
+  type Command,
+  type CommandContext,
+} from '../command.ts';
+
+const help = `usage: heimdall server [--port N] [--host ADDR]
+
+Runs the Heimdall server: ingest from nodes, history, REST API (/api/v1, docs at /docs), live
+WebSocket, /health, /ready and /metrics. Keeps its data in HEIMDALL_DATA_DIR (embedded
+PostgreSQL) unless DATABASE_URL is set; uses NATS JetStream when NATS_URL is set.
+
+On the first start it creates the user "admin" with HEIMDALL_ADMIN_PASSWORD, or with a
+generated password that it prints once.
+
+options:
+  --port N       TCP port (default: PORT, else 8080; 0 picks a free one)
+  --host ADDR    interface to listen on (default 0.0.0.0)
+
+example:
+  HEIMDALL_ADMIN_PASSWORD=change-me heimdall server --port 8080`;
+
+export const serverCommand: Command = {
+  name: 'server',
+  summary: 'run the server: ingest, spectrum history, detections, REST and live API',
+  help,
+  async run(ctx: CommandContext): Promise<number> {
+    const args = parseCommandArgs(
+      ctx,
+      serverCommand,
+      { port: { type: 'string' }, host: { type: 'string' } },
+      false,
+    );
+    if (!args) return 0;
+    const port = parseQuantity('port', args.values.port) ?? ctx.config.port;
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port must be 0-65535 (got ${args.values.port})`);
+    if (ctx.signal.aborted) return 0;
+    const running = await startServer(
+      { ...ctx.config, port },
+      args.values.host === undefined ? {} : { host: args.values.host },
+    );
+    const admin = running.server.createdAdmin;
+    ctx.stdout.write(`heimdall server listening on ${running.url} (API docs: ${running.url}/docs)\n`);
+    if (admin?.generated === true) {
+      ctx.stdout.write(
+        `created user "admin" with the generated password: ${admin.password}\n` +
+          'it is shown only this once: keep it, or set HEIMDALL_ADMIN_PASSWORD before the first start\n',
+      );
+    } else if (admin !== undefined) {
+      ctx.stdout.write('created user "admin" with the password from HEIMDALL_ADMIN_PASSWORD\n');
+    }
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    ctx.stdout.write('stopping...\n');
+    await running.stop();
+    return 0;
+  },
+};

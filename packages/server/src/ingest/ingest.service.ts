@@ -1,0 +1,357 @@
+/**
+ * Ingest: nodes' spectrum frames and detections become durable history, then bus events.
+ *
+ * Frames from every connection are gathered into one batch (for `flushIntervalMs`, or until
+ * `maxBatchFrames` wait) and committed together: spectrum frames into the tile store, detections and
+ * the per-node counters in one transaction. Only then does {@link IngestService.submit} resolve with
+ * the node's ack, and only then are `spectrum.frame` / `detection.created` published.
+ *
+ * Per node it remembers which sequences are stored: every one below `next` (persisted as
+ * `nodes.next_sequence`) and the ones above it received after a gap. A frame with a stored or
+ * in-flight sequence is a duplicate: dropped and counted. A frame beyond the highest sequence seen
+ * plus one opens a gap: counted.
+ */
+import { randomUUID } from 'node:crypto';
+import { OperationalError } from '@heimdall/errors';
+import {
+  encodeAck,
+  type Detection,
+  type DetectionsMessage,
+  type Frame,
+  type SpectrumFrame,
+} from '@heimdall/protocol';
+import type { Bus } from '../bus/bus.ts';
+import type { Database } from '../database/database.ts';
+import { ApiError, forbidden, notFound } from '../errors.ts';
+import { DetectionRepository, type NewDetection } from '../repositories/detection.repository.ts';
+import { NodeRepository, type IngestCounts } from '../repositories/node.repository.ts';
+import { nsToIso } from '../ns-time.ts';
+import { SpectrumTileStore } from '../spectrum/spectrum-tiles.ts';
+
+export interface IngestObserver {
+  stored(kind: 'spectrum' | 'detections', frames: number): void;
+  duplicates(n: number): void;
+  gaps(n: number): void;
+  commitSeconds(s: number): void;
+  /** Events that could not be published after a commit (the data is stored). */
+  publishFailed(error: unknown): void;
+}
+
+export interface IngestServiceOptions {
+  readonly flushIntervalMs?: number;
+  readonly maxBatchFrames?: number;
+  /** Most stored-above-a-gap sequences remembered per node. */
+  readonly maxAckedAhead?: number;
+  /**
+   * A node's sequence state unused for this long is re-read from the database before its next
+   * frame (default 10 s), so a node that moved to another server and back is not judged on stale
+   * state.
+   */
+  readonly refreshAfterMs?: number;
+}
+
+/** What a submit tells the node: stored sequences (an ack frame's content) and what was dropped. */
+export interface IngestReceipt {
+  readonly nodeId: string;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly nextSequence: number;
+  readonly acked: readonly number[];
+  /** The ack frame to send back. */
+  ackFrame(): Uint8Array;
+}
+
+interface NodeState {
+  next: number;
+  readonly above: Set<number>;
+  highest: number;
+  readonly inflight: Set<number>;
+  usedAt: number;
+}
+
+interface Batch {
+  readonly frames: (SpectrumFrame | DetectionsMessage)[];
+  readonly counts: Map<string, { frames: number; duplicates: number; gaps: number }>;
+  readonly done: Promise<void>;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  done.catch(() => undefined);
+  return { frames: [], counts: new Map(), done, resolve, reject };
+}
+
+export class IngestService {
+  readonly tiles: SpectrumTileStore;
+  private readonly states = new Map<string, NodeState>();
+  private readonly loading = new Map<string, Promise<NodeState>>();
+  private batch: Batch = newBatch();
+  private timer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> = Promise.resolve();
+  private readonly flushIntervalMs: number;
+  private readonly maxBatchFrames: number;
+  private readonly maxAckedAhead: number;
+  private readonly refreshAfterMs: number;
+  private closed = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: Bus,
+    private readonly observer: IngestObserver,
+    options: IngestServiceOptions = {},
+  ) {
+    this.tiles = new SpectrumTileStore(db);
+    this.flushIntervalMs = options.flushIntervalMs ?? 25;
+    this.maxBatchFrames = options.maxBatchFrames ?? 1024;
+    this.maxAckedAhead = options.maxAckedAhead ?? 4096;
+    this.refreshAfterMs = options.refreshAfterMs ?? 10_000;
+  }
+
+  private async state(nodeId: string): Promise<NodeState> {
+    const now = performance.now();
+    const known = this.states.get(nodeId);
+    if (known !== undefined && (now - known.usedAt <= this.refreshAfterMs || known.inflight.size > 0)) {
+      known.usedAt = now;
+      return known;
+    }
+    let loading = this.loading.get(nodeId);
+    if (loading === undefined) {
+      loading = (async () => {
+        const stored = await new NodeRepository(this.db).nextSequence(nodeId);
+        if (stored === undefined) throw notFound('node', 'node_id');
+        const current = this.states.get(nodeId);
+        if (current !== undefined && current !== known) return current; // loaded meanwhile
+        const next = Math.max(stored, known?.next ?? 0);
+        const above = new Set([...(known?.above ?? [])].filter((q) => q >= next));
+        const s: NodeState = {
+          next,
+          above,
+          highest: Math.max(next - 1, known?.highest ?? -1),
+          inflight: known?.inflight ?? new Set(),
+          usedAt: now,
+        };
+        this.states.set(nodeId, s);
+        return s;
+      })().finally(() => this.loading.delete(nodeId));
+      this.loading.set(nodeId, loading);
+    }
+    return loading;
+  }
+
+  /** Forgets a node's in-memory sequence state (e.g. its connection closed), unless frames are in flight. */
+  forget(nodeId: string): void {
+    const s = this.states.get(nodeId);
+    if (s !== undefined && s.inflight.size === 0) this.states.delete(nodeId);
+  }
+
+  /**
+   * Stores `frames` from the node `nodeId` (the caller's credentials): resolves once they are
+   * durable, with the node's ack. Every frame must be a spectrum or detections message of that node.
+   */
+  async submit(nodeId: string, frames: readonly Frame[]): Promise<IngestReceipt> {
+    if (this.closed) throw new OperationalError('the server is shutting down');
+    const data: (SpectrumFrame | DetectionsMessage)[] = [];
+    for (const f of frames) {
+      if (f.kind === 'ack')
+        throw new ApiError('invalid', 'ack frames are sent by the server, not to it', {
+          field: 'kind',
+          fix: 'send spectrum or detections frames',
+        });
+      if (f.nodeId !== nodeId) throw forbidden(`this API key belongs to node ${nodeId}, not ${f.nodeId}`);
+      data.push(f);
+    }
+    const state = await this.state(nodeId);
+    const batch = this.batch;
+    let counts = batch.counts.get(nodeId);
+    if (counts === undefined) {
+      counts = { frames: 0, duplicates: 0, gaps: 0 };
+      batch.counts.set(nodeId, counts);
+    }
+    let accepted = 0;
+    let duplicates = 0;
+    for (const f of data) {
+      const s = f.sequence;
+      if (s < state.next || state.above.has(s) || state.inflight.has(s)) {
+        duplicates++;
+        continue;
+      }
+      if (s > state.highest + 1) counts.gaps++;
+      if (s > state.highest) state.highest = s;
+      state.inflight.add(s);
+      batch.frames.push(f.kind === 'spectrum' ? { ...f, bins: f.bins.slice() } : f);
+      accepted++;
+    }
+    counts.frames += accepted;
+    counts.duplicates += duplicates;
+    this.schedule();
+    await batch.done;
+    return this.receipt(nodeId, state, accepted, duplicates);
+  }
+
+  private receipt(nodeId: string, state: NodeState, accepted: number, duplicates: number): IngestReceipt {
+    const nextSequence = state.next;
+    const acked = [...state.above].sort((a, b) => a - b);
+    return {
+      nodeId,
+      accepted,
+      duplicates,
+      nextSequence,
+      acked,
+      ackFrame: () => encodeAck({ nodeId, nextSequence, acked }),
+    };
+  }
+
+  private schedule(): void {
+    if (this.batch.frames.length >= this.maxBatchFrames) {
+      this.cut();
+      return;
+    }
+    this.timer ??= setTimeout(() => this.cut(), this.flushIntervalMs);
+  }
+
+  /** Closes the current batch and commits it after the ones before it. */
+  private cut(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.batch;
+    this.batch = newBatch();
+    this.committing = this.committing.then(() => this.commit(batch));
+  }
+
+  private async commit(batch: Batch): Promise<void> {
+    const started = performance.now();
+    const detections: NewDetection[] = [];
+    let spectra = 0;
+    try {
+      for (const f of batch.frames) {
+        if (f.kind === 'spectrum') {
+          this.tiles.append(f);
+          spectra++;
+        } else {
+          for (const d of f.detections) {
+            detections.push({
+              id: randomUUID(),
+              nodeId: f.nodeId,
+              startTimeNs: d.startTimeNs,
+              endTimeNs: d.endTimeNs,
+              freqLowHz: d.freqLowHz,
+              freqHighHz: d.freqHighHz,
+              snrDb: d.snrDb,
+              powerDbfs: d.powerDbfs,
+              class: d.label === '' ? 'unknown' : d.label,
+              sequence: f.sequence,
+            });
+          }
+        }
+      }
+      if (spectra > 0) await this.tiles.flush();
+      // what this batch makes durable: stored sequences plus this batch's (not later batches')
+      const mine = new Map<string, Set<number>>();
+      for (const f of batch.frames) {
+        let set = mine.get(f.nodeId);
+        if (set === undefined) mine.set(f.nodeId, (set = new Set()));
+        set.add(f.sequence);
+      }
+      const nextOf = new Map<string, number>();
+      for (const [nodeId] of batch.counts) {
+        const s = this.states.get(nodeId);
+        if (s === undefined) continue;
+        const here = mine.get(nodeId);
+        let next = s.next;
+        while (s.above.has(next) || here?.has(next) === true) next++;
+        nextOf.set(nodeId, next);
+      }
+      const counts: IngestCounts[] = [...batch.counts].map(([nodeId, c]) => ({
+        nodeId,
+        framesReceived: c.frames,
+        duplicates: c.duplicates,
+        sequenceGaps: c.gaps,
+        nextSequence: nextOf.get(nodeId) ?? 0,
+      }));
+      await this.db.transaction(async (tx) => {
+        if (detections.length > 0) await new DetectionRepository(tx).insertMany(detections);
+        await new NodeRepository(tx).addIngestCounts(counts);
+      });
+    } catch (cause) {
+      for (const f of batch.frames) this.states.get(f.nodeId)?.inflight.delete(f.sequence);
+      const e =
+        cause instanceof OperationalError
+          ? cause
+          : new OperationalError('storing the ingest batch failed', { cause });
+      batch.reject(e);
+      return;
+    }
+    for (const f of batch.frames) {
+      const s = this.states.get(f.nodeId);
+      if (s === undefined) continue;
+      s.inflight.delete(f.sequence);
+      s.above.add(f.sequence);
+    }
+    for (const [nodeId] of batch.counts) {
+      const s = this.states.get(nodeId);
+      if (s === undefined) continue;
+      while (s.above.delete(s.next)) s.next++;
+      if (s.above.size > this.maxAckedAhead) {
+        // a node far ahead of a hole it never fills: treat the hole as lost
+        const sorted = [...s.above].sort((a, b) => a - b);
+        for (const q of sorted.slice(0, s.above.size - this.maxAckedAhead)) s.above.delete(q);
+      }
+    }
+    let gaps = 0;
+    let dups = 0;
+    for (const c of batch.counts.values()) {
+      gaps += c.gaps;
+      dups += c.duplicates;
+    }
+    this.observer.stored('spectrum', spectra);
+    this.observer.stored('detections', batch.frames.length - spectra);
+    this.observer.duplicates(dups);
+    this.observer.gaps(gaps);
+    this.observer.commitSeconds((performance.now() - started) / 1000);
+    batch.resolve();
+    void this.publish(batch.frames, detections);
+  }
+
+  private async publish(
+    frames: readonly (SpectrumFrame | DetectionsMessage)[],
+    detections: readonly NewDetection[],
+  ): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const f of frames)
+      if (f.kind === 'spectrum')
+        jobs.push(this.bus.publish('spectrum.frame', f, { id: `${f.nodeId}:${f.sequence}` }));
+    for (const d of detections)
+      jobs.push(this.bus.publish('detection.created', toDetection(d), { id: d.id as string }));
+    for (const r of await Promise.allSettled(jobs))
+      if (r.status === 'rejected') this.observer.publishFailed(r.reason);
+  }
+
+  /** Commits what is waiting and stops taking frames. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cut();
+    await this.committing;
+    await this.tiles.close().catch(() => undefined);
+  }
+}
+
+function toDetection(d: NewDetection): Detection {
+  return {
+    id: d.id as string,
+    node_id: d.nodeId,
+    start_time: nsToIso(d.startTimeNs),
+    end_time: nsToIso(d.endTimeNs),
+    freq_low_hz: d.freqLowHz,
+    freq_high_hz: d.freqHighHz,
+    snr_db: d.snrDb,
+    power_dbfs: d.powerDbfs,
+    class: d.class,
+  };
+}

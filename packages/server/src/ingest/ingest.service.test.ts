@@ -70,11 +70,11 @@ test('the stored next sequence never claims a frame whose batch is not committed
   const node = await new NodeRepository(db).create({ name: 'durable' });
   let release: (() => void) | undefined;
   let calls = 0;
-  // the second batch's writes (its first transaction is the third: each batch writes tiles, then counters) wait
+  // the second batch's transaction (one per batch: tiles, detections, counters and dedupe state) waits
   const slow: Database = {
     ...db,
     transaction: async (fn) => {
-      if (++calls === 3) await new Promise<void>((r) => (release = r));
+      if (++calls === 2) await new Promise<void>((r) => (release = r));
       return db.transaction(fn);
     },
   };
@@ -87,6 +87,46 @@ test('the stored next sequence never claims a frame whose batch is not committed
   release();
   assert.equal((await second).nextSequence, 2);
   assert.equal(await new NodeRepository(db).nextSequence(node.id), 2);
+  await s.close();
+  await bus.close();
+});
+
+test('live viewers get an accepted frame before its commit; the ack waits; a commit in progress gathers the next frames into one', async () => {
+  const bus = createInProcessBus();
+  const node = await new NodeRepository(db).create({ name: 'live-first' });
+  const published: number[] = [];
+  const sub = await bus.subscribe('spectrum.frame', (f) => {
+    published.push(f.sequence);
+  });
+  let release: (() => void) | undefined;
+  let transactions = 0;
+  const held: Database = {
+    ...db,
+    transaction: async (fn) => {
+      if (++transactions === 1) await new Promise<void>((r) => (release = r));
+      return db.transaction(fn);
+    },
+  };
+  const s = new IngestService(held, bus, quiet, { flushIntervalMs: 1 });
+  let acked = false;
+  const first = s.submit(node.id, [frame(node.id, 0)]).then((r) => {
+    acked = true;
+    return r;
+  });
+  while (release === undefined || !published.includes(0)) await new Promise((r) => setImmediate(r));
+  assert.equal(acked, false, 'published, not acked: the commit is held');
+  // while the first commit is held, frames arriving apart from each other wait for it, together
+  const second = s.submit(node.id, [frame(node.id, 1)]);
+  await new Promise((r) => setTimeout(r, 10));
+  const third = s.submit(node.id, [frame(node.id, 2), frame(node.id, 0)]);
+  await new Promise((r) => setTimeout(r, 10));
+  release();
+  assert.equal((await first).nextSequence, 1);
+  assert.equal((await second).nextSequence, 3);
+  assert.equal((await third).duplicates, 1);
+  assert.equal(transactions, 2, 'frames 1 and 2 were committed in one transaction');
+  assert.deepEqual(published, [0, 1, 2], 'the duplicate was not published');
+  await sub.unsubscribe();
   await s.close();
   await bus.close();
 });

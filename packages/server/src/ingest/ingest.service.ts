@@ -2,14 +2,26 @@
  * Ingest: nodes' spectrum frames and detections become durable history, then bus events.
  *
  * Frames from every connection are gathered into one batch (for `flushIntervalMs`, or until
- * `maxBatchFrames` wait) and committed together: spectrum frames into the tile store, detections and
- * the per-node counters in one transaction. Only then does {@link IngestService.submit} resolve with
- * the node's ack, and only then are `spectrum.frame` / `detection.created` published.
+ * `maxBatchFrames` wait) and committed together, in ONE transaction: spectrum frames into the tile
+ * store, detections, the per-node counters and the per-node dedupe state. Only then does
+ * {@link IngestService.submit} resolve with the node's ack, and only then is `detection.created`
+ * published (its id names a stored row).
  *
- * Per node it remembers which sequences are stored: every one below `next` (persisted as
- * `nodes.next_sequence`) and the ones above it received after a gap. A frame with a stored or
- * in-flight sequence is a duplicate: dropped and counted. A frame beyond the highest sequence seen
- * plus one opens a gap: counted.
+ * `spectrum.frame` is published when a frame is accepted (validated, not a duplicate), before the
+ * commit, so live viewers get it within milliseconds instead of after the batch wait and the
+ * commit. Correctness holds: the only consumer is live fan-out, the event says "accepted", not
+ * "stored" (history is read from the database, never from the bus), a duplicate is never
+ * published, and the ack still waits for the commit. The one visible effect of a failed commit: the
+ * node resends and a viewer may see that frame a second time (same id `<node>:<sequence>`, which
+ * idempotent consumers drop).
+ *
+ * Dedupe state per node: every sequence below `next` is stored (`nodes.next_sequence`), and so are
+ * the ones in `above` (`nodes.accepted_above`, stored after a gap; at most `maxAckedAhead`). Both are
+ * written with the frames they describe, so after a restart, a failed commit, or a move to another
+ * server a resent frame is still known. A frame with a stored or in-flight sequence is a duplicate:
+ * dropped and counted. A frame beyond the highest sequence seen plus one opens a gap: counted. The
+ * commit re-reads the state with the node rows locked and fails (the node resends) if another
+ * server stored one of the batch's sequences meanwhile, so even then nothing is stored twice.
  */
 import { randomUUID } from 'node:crypto';
 import { OperationalError } from '@heimdall/errors';
@@ -24,9 +36,11 @@ import type { Bus } from '../bus/bus.ts';
 import type { Database } from '../database/database.ts';
 import { ApiError, forbidden, notFound } from '../errors.ts';
 import { DetectionRepository, type NewDetection } from '../repositories/detection.repository.ts';
-import { NodeRepository, type IngestCounts } from '../repositories/node.repository.ts';
+import { NodeRepository, type IngestCounts, type SequenceState } from '../repositories/node.repository.ts';
 import { nsToIso } from '../ns-time.ts';
 import { SpectrumTileStore } from '../spectrum/spectrum-tiles.ts';
+import { TurnBudget } from '../spectrum/turn-budget.ts';
+import { acceptSequences } from './accepted-sequences.ts';
 
 export interface IngestObserver {
   stored(kind: 'spectrum' | 'detections', frames: number): void;
@@ -63,7 +77,7 @@ export interface IngestReceipt {
 
 interface NodeState {
   next: number;
-  readonly above: Set<number>;
+  above: Set<number>;
   highest: number;
   readonly inflight: Set<number>;
   usedAt: number;
@@ -95,6 +109,10 @@ export class IngestService {
   private batch: Batch = newBatch();
   private timer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
+  /** Batches cut and not committed yet. */
+  private queued = 0;
+  /** The open batch's time is up; it is cut when the running commit ends. */
+  private due = false;
   private readonly flushIntervalMs: number;
   private readonly maxBatchFrames: number;
   private readonly maxAckedAhead: number;
@@ -109,7 +127,7 @@ export class IngestService {
   ) {
     this.tiles = new SpectrumTileStore(db);
     this.flushIntervalMs = options.flushIntervalMs ?? 25;
-    this.maxBatchFrames = options.maxBatchFrames ?? 1024;
+    this.maxBatchFrames = options.maxBatchFrames ?? 4096;
     this.maxAckedAhead = options.maxAckedAhead ?? 4096;
     this.refreshAfterMs = options.refreshAfterMs ?? 10_000;
   }
@@ -124,16 +142,17 @@ export class IngestService {
     let loading = this.loading.get(nodeId);
     if (loading === undefined) {
       loading = (async () => {
-        const stored = await new NodeRepository(this.db).nextSequence(nodeId);
+        const stored = await new NodeRepository(this.db).sequenceState(nodeId);
         if (stored === undefined) throw notFound('node', 'node_id');
         const current = this.states.get(nodeId);
         if (current !== undefined && current !== known) return current; // loaded meanwhile
-        const next = Math.max(stored, known?.next ?? 0);
-        const above = new Set([...(known?.above ?? [])].filter((q) => q >= next));
+        // both are stored (memory may lag another server, the database never claims too much)
+        const next = Math.max(stored.next, known?.next ?? 0);
+        const above = new Set([...stored.above, ...(known?.above ?? [])].filter((q) => q >= next));
         const s: NodeState = {
           next,
           above,
-          highest: Math.max(next - 1, known?.highest ?? -1),
+          highest: Math.max(next - 1, known?.highest ?? -1, ...stored.above),
           inflight: known?.inflight ?? new Set(),
           usedAt: now,
         };
@@ -176,6 +195,7 @@ export class IngestService {
     }
     let accepted = 0;
     let duplicates = 0;
+    const live: SpectrumFrame[] = [];
     for (const f of data) {
       const s = f.sequence;
       if (s < state.next || state.above.has(s) || state.inflight.has(s)) {
@@ -185,9 +205,14 @@ export class IngestService {
       if (s > state.highest + 1) counts.gaps++;
       if (s > state.highest) state.highest = s;
       state.inflight.add(s);
-      batch.frames.push(f.kind === 'spectrum' ? { ...f, bins: f.bins.slice() } : f);
+      if (f.kind === 'spectrum') {
+        const own = { ...f, bins: f.bins.slice() };
+        batch.frames.push(own);
+        live.push(own);
+      } else batch.frames.push(f);
       accepted++;
     }
+    if (live.length > 0) void this.publish(live, []);
     counts.frames += accepted;
     counts.duplicates += duplicates;
     this.schedule();
@@ -208,21 +233,40 @@ export class IngestService {
     };
   }
 
+  /**
+   * Group commit: a batch is cut `flushIntervalMs` after its first frame, or at once when it holds
+   * `maxBatchFrames`; but while a commit runs, a due batch keeps growing and is cut when that commit
+   * ends. Under load this makes fewer, larger commits (each commit costs a transaction and a tile
+   * per band whatever its size) instead of a queue of small ones; idle, it waits `flushIntervalMs`.
+   */
   private schedule(): void {
     if (this.batch.frames.length >= this.maxBatchFrames) {
       this.cut();
       return;
     }
-    this.timer ??= setTimeout(() => this.cut(), this.flushIntervalMs);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      if (this.queued > 0) this.due = true;
+      else this.cut();
+    }, this.flushIntervalMs);
   }
 
   /** Closes the current batch and commits it after the ones before it. */
   private cut(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.due = false;
     const batch = this.batch;
     this.batch = newBatch();
-    this.committing = this.committing.then(() => this.commit(batch));
+    this.queued++;
+    this.committing = this.committing.then(async () => {
+      try {
+        await this.commit(batch);
+      } finally {
+        this.queued--;
+        if (this.queued === 0 && this.due) this.cut();
+      }
+    });
   }
 
   private async commit(batch: Batch): Promise<void> {
@@ -230,10 +274,13 @@ export class IngestService {
     const detections: NewDetection[] = [];
     let spectra = 0;
     try {
+      const budget = new TurnBudget();
       for (const f of batch.frames) {
         if (f.kind === 'spectrum') {
           this.tiles.append(f);
           spectra++;
+          // a big batch's roll-up takes a while: let socket I/O and live fan-out run in between
+          await budget.pass();
         } else {
           for (const d of f.detections) {
             detections.push({
@@ -251,58 +298,63 @@ export class IngestService {
           }
         }
       }
-      if (spectra > 0) await this.tiles.flush();
-      // what this batch makes durable: stored sequences plus this batch's (not later batches')
-      const mine = new Map<string, Set<number>>();
+      // what this batch stores, per node
+      const mine = new Map<string, number[]>();
       for (const f of batch.frames) {
-        let set = mine.get(f.nodeId);
-        if (set === undefined) mine.set(f.nodeId, (set = new Set()));
-        set.add(f.sequence);
+        let list = mine.get(f.nodeId);
+        if (list === undefined) mine.set(f.nodeId, (list = []));
+        list.push(f.sequence);
       }
-      const nextOf = new Map<string, number>();
-      for (const [nodeId] of batch.counts) {
+      const nodeIds = [...batch.counts.keys()];
+      const decided = new Map<string, SequenceState>();
+      // tiles, detections, counters and dedupe state: one transaction
+      await this.tiles.flush(async (tx) => {
+        const nodes = new NodeRepository(tx);
+        const stored = await nodes.lockSequenceStates(nodeIds);
+        for (const nodeId of nodeIds) {
+          const state = stored.get(nodeId);
+          if (state === undefined) throw new OperationalError(`node ${nodeId} was deleted`);
+          const u = acceptSequences(state, mine.get(nodeId) ?? [], this.maxAckedAhead);
+          if (u.already.length > 0)
+            throw new OperationalError(
+              `another server stored sequences ${u.already.slice(0, 5).join(', ')} of node ${nodeId} meanwhile`,
+            );
+          decided.set(nodeId, u);
+        }
+        if (detections.length > 0) await new DetectionRepository(tx).insertMany(detections);
+        const counts: IngestCounts[] = [...batch.counts].map(([nodeId, c]) => {
+          const d = decided.get(nodeId) as SequenceState;
+          return {
+            nodeId,
+            framesReceived: c.frames,
+            duplicates: c.duplicates,
+            sequenceGaps: c.gaps,
+            nextSequence: d.next,
+            acceptedAbove: d.above,
+          };
+        });
+        await nodes.addIngestCounts(counts);
+      });
+      for (const [nodeId, d] of decided) {
         const s = this.states.get(nodeId);
         if (s === undefined) continue;
-        const here = mine.get(nodeId);
-        let next = s.next;
-        while (s.above.has(next) || here?.has(next) === true) next++;
-        nextOf.set(nodeId, next);
+        s.next = Math.max(s.next, d.next);
+        s.above = new Set(d.above.filter((q) => q >= s.next));
       }
-      const counts: IngestCounts[] = [...batch.counts].map(([nodeId, c]) => ({
-        nodeId,
-        framesReceived: c.frames,
-        duplicates: c.duplicates,
-        sequenceGaps: c.gaps,
-        nextSequence: nextOf.get(nodeId) ?? 0,
-      }));
-      await this.db.transaction(async (tx) => {
-        if (detections.length > 0) await new DetectionRepository(tx).insertMany(detections);
-        await new NodeRepository(tx).addIngestCounts(counts);
-      });
-    } catch (cause) {
       for (const f of batch.frames) this.states.get(f.nodeId)?.inflight.delete(f.sequence);
+    } catch (cause) {
+      for (const f of batch.frames) {
+        const s = this.states.get(f.nodeId);
+        if (s === undefined) continue;
+        s.inflight.delete(f.sequence);
+        s.usedAt = -Infinity; // re-read the stored state before judging this node's next frame
+      }
       const e =
         cause instanceof OperationalError
           ? cause
           : new OperationalError('storing the ingest batch failed', { cause });
       batch.reject(e);
       return;
-    }
-    for (const f of batch.frames) {
-      const s = this.states.get(f.nodeId);
-      if (s === undefined) continue;
-      s.inflight.delete(f.sequence);
-      s.above.add(f.sequence);
-    }
-    for (const [nodeId] of batch.counts) {
-      const s = this.states.get(nodeId);
-      if (s === undefined) continue;
-      while (s.above.delete(s.next)) s.next++;
-      if (s.above.size > this.maxAckedAhead) {
-        // a node far ahead of a hole it never fills: treat the hole as lost
-        const sorted = [...s.above].sort((a, b) => a - b);
-        for (const q of sorted.slice(0, s.above.size - this.maxAckedAhead)) s.above.delete(q);
-      }
     }
     let gaps = 0;
     let dups = 0;
@@ -316,7 +368,7 @@ export class IngestService {
     this.observer.gaps(gaps);
     this.observer.commitSeconds((performance.now() - started) / 1000);
     batch.resolve();
-    void this.publish(batch.frames, detections);
+    if (detections.length > 0) void this.publish([], detections);
   }
 
   private async publish(

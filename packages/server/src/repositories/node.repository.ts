@@ -26,6 +26,25 @@ export interface IngestCounts {
   readonly sequenceGaps: number;
   /** Every sequence below this one is stored now (never moves backwards). */
   readonly nextSequence: number;
+  /** Stored sequences above `nextSequence`, ascending (replaces the stored set). */
+  readonly acceptedAbove: readonly number[];
+}
+
+/** What a node's ingest has stored: every sequence below `next`, and `above` (ascending). */
+export interface SequenceState {
+  readonly next: number;
+  readonly above: readonly number[];
+}
+
+/** The stored set as text ('1,5,9'): both engines return int8 arrays differently. */
+const ABOVE = "array_to_string(accepted_above, ',') AS accepted_above";
+
+function sequenceState(r: Row): SequenceState {
+  const above = String(r['accepted_above'] ?? '');
+  return {
+    next: Number(r['next_sequence']),
+    above: above === '' ? [] : above.split(',').map(Number),
+  };
 }
 
 export interface NodeRepositoryOptions {
@@ -130,8 +149,28 @@ export class NodeRepository {
 
   /** Every sequence below the returned one is stored for the node (0 for a new node). */
   async nextSequence(id: string): Promise<number | undefined> {
-    const { rows } = await this.db.query('SELECT next_sequence FROM nodes WHERE id = $1', [id]);
-    return rows[0] === undefined ? undefined : Number(rows[0]['next_sequence']);
+    return (await this.sequenceState(id))?.next;
+  }
+
+  /** The node's stored-sequence state (undefined for an unknown node). */
+  async sequenceState(id: string): Promise<SequenceState | undefined> {
+    const { rows } = await this.db.query(`SELECT next_sequence, ${ABOVE} FROM nodes WHERE id = $1`, [id]);
+    return rows[0] === undefined ? undefined : sequenceState(rows[0]);
+  }
+
+  /**
+   * The stored-sequence state of `ids`, their rows locked until the transaction ends (call it inside
+   * one), so two servers committing frames of one node decide against the same state in turn.
+   */
+  async lockSequenceStates(ids: readonly string[]): Promise<Map<string, SequenceState>> {
+    const out = new Map<string, SequenceState>();
+    if (ids.length === 0) return out;
+    const { rows } = await this.db.query(
+      `SELECT id::text AS id, next_sequence, ${ABOVE} FROM nodes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    for (const r of rows) out.set(String(r['id']), sequenceState(r));
+    return out;
   }
 
   /** Nodes by name, filtered; keyset pagination on (name, id). */
@@ -219,9 +258,10 @@ export class NodeRepository {
          frames_received = n.frames_received + c.frames,
          duplicates = n.duplicates + c.dups,
          sequence_gaps = n.sequence_gaps + c.gaps,
-         next_sequence = GREATEST(n.next_sequence, c.next_seq)
+         next_sequence = GREATEST(n.next_sequence, c.next_seq),
+         accepted_above = c.above::int8[]
        FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::int8[]) AS frames, unnest($3::int8[]) AS dups,
-                    unnest($4::int8[]) AS gaps, unnest($5::int8[]) AS next_seq) c
+                    unnest($4::int8[]) AS gaps, unnest($5::int8[]) AS next_seq, unnest($6::text[]) AS above) c
        WHERE n.id = c.id`,
       [
         counts.map((c) => c.nodeId),
@@ -229,6 +269,8 @@ export class NodeRepository {
         counts.map((c) => c.duplicates),
         counts.map((c) => c.sequenceGaps),
         counts.map((c) => c.nextSequence),
+        // one array literal per node: unnest cannot take rows of different lengths
+        counts.map((c) => `{${c.acceptedAbove.join(',')}}`),
       ],
     );
   }

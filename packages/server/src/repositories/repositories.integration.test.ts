@@ -61,11 +61,26 @@ forEachDatabase((name, makeDb) => {
     assert.ok(bravo);
     assert.equal(await hb.insert(bravo.id, heartbeat('2026-01-01T00:09:59Z'), new Date(now - 5_000)), true);
     await nodes.addIngestCounts([
-      { nodeId: bravo.id, framesReceived: 100, duplicates: 2, sequenceGaps: 1, nextSequence: 101 },
+      {
+        nodeId: bravo.id,
+        framesReceived: 100,
+        duplicates: 2,
+        sequenceGaps: 1,
+        nextSequence: 101,
+        acceptedAbove: [103, 110],
+      },
     ]);
     await nodes.addIngestCounts([
-      { nodeId: bravo.id, framesReceived: 5, duplicates: 0, sequenceGaps: 0, nextSequence: 90 },
+      {
+        nodeId: bravo.id,
+        framesReceived: 5,
+        duplicates: 0,
+        sequenceGaps: 0,
+        nextSequence: 90,
+        acceptedAbove: [120],
+      },
     ]);
+    assert.deepEqual(await nodes.sequenceState(bravo.id), { next: 101, above: [120] });
 
     const names: string[] = [];
     let cursor: string | undefined;

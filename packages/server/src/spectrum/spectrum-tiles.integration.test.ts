@@ -97,26 +97,63 @@ forEachDatabase((name, makeDb) => {
         assert.ok((tileRowDb(t, 0, r)[20] as number) >= -130 + 200 * 0.5 - 0.25);
   });
 
-  test(`${name}: a failed flush loses nothing: the next flush writes it`, async () => {
+  test(`${name}: a failed flush stores none of its frames, so their resend is stored once`, async () => {
     const node = await addNode(db);
     let fail = true;
     const flaky: Database = {
       ...db,
-      transaction: (fn) => (fail ? Promise.reject(new Error('disk full')) : db.transaction(fn)),
+      transaction: (fn) =>
+        db.transaction(async (tx) => {
+          const out = await fn(tx);
+          if (fail) throw new Error('disk full'); // after the tiles were written: rolled back
+          return out;
+        }),
     };
     const store = new SpectrumTileStore(flaky, { maxZoom: 1, coarseRows: 4 });
     for (let k = 0; k < 10; k++) store.append(frame(node, k));
     await assert.rejects(store.flush(), /writing spectrum tiles failed/);
-    assert.equal(store.pendingFrames, 10);
+    assert.equal(store.pendingFrames, 0);
     fail = false;
-    for (let k = 10; k < 12; k++) store.append(frame(node, k));
+    for (let k = 0; k < 12; k++) store.append(frame(node, k)); // the resend, and two new frames
     assert.equal((await store.flush()).frames, 12);
     const [band] = await new SpectrumTileRepository(db).listBands(node);
     assert.ok(band);
-    const tiles = await store.query({ bandId: band.id, fromNs: T0, toNs: T0 + 100n * FRAME_NS, zoom: 0 });
+    for (const zoom of [0, 1]) {
+      const tiles = await store.query({ bandId: band.id, fromNs: T0, toNs: T0 + 100n * FRAME_NS, zoom });
+      assert.equal(
+        tiles.reduce((s, t) => s + t.frames, 0),
+        12,
+        `zoom ${zoom} holds every frame once`,
+      );
+    }
+  });
+
+  test(`${name}: what the caller writes in the flush's transaction commits or fails with the tiles`, async () => {
+    const node = await addNode(db);
+    const store = new SpectrumTileStore(db, { maxZoom: 0 });
+    store.append(frame(node, 0));
+    await assert.rejects(
+      store.flush(async (tx) => {
+        await tx.query('UPDATE nodes SET frames_received = 99 WHERE id = $1', [node]);
+        throw new Error('the caller failed');
+      }),
+      /writing spectrum tiles failed/,
+    );
+    const { rows } = await db.query(
+      'SELECT (SELECT frames_received FROM nodes WHERE id = $1) AS f, (SELECT count(*)::int FROM spectrum_bands WHERE node_id = $1) AS b',
+      [node],
+    );
+    assert.deepEqual({ f: Number(rows[0]?.['f']), b: Number(rows[0]?.['b']) }, { f: 0, b: 0 });
+    store.append(frame(node, 0));
+    await store.flush(async (tx) => {
+      await tx.query('UPDATE nodes SET frames_received = 1 WHERE id = $1', [node]);
+    });
+    const [band] = await new SpectrumTileRepository(db).listBands(node);
+    assert.ok(band);
+    const tiles = await store.query({ bandId: band.id, fromNs: T0, toNs: T0 + 10n * FRAME_NS, zoom: 0 });
     assert.equal(
-      tiles.reduce((s, t) => s + t.rows, 0),
-      12,
+      tiles.reduce((s, t) => s + t.frames, 0),
+      1,
     );
   });
 

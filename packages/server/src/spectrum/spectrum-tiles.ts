@@ -11,8 +11,12 @@
  * batch per {@link SpectrumTileStore.flush}.
  *
  * Durability contract for the ingest: frames given to {@link SpectrumTileStore.append} before a
- * `flush()` starts are in the database when that `flush()` resolves: acknowledge them then. A
- * failed flush keeps its tiles queued; the next flush writes them.
+ * `flush()` starts are in the database when that `flush()` resolves: acknowledge them then. The
+ * caller may write its own rows (detections, its dedupe state) in the same transaction
+ * (`flush(inTransaction)`), so the tiles and the record of which frames they hold commit or fail
+ * together. A failed flush is a crash of the bands it held: their unwritten frames are forgotten
+ * (the node resends them, and the caller's state says they are not stored) and their open coarse
+ * rows too (queries roll those stretches up from finer zooms, as after a crash).
  *
  * Coarse tiles are written when they fill (`coarseRows` rows), when their band goes idle, changes
  * its quantization, or at {@link SpectrumTileStore.close}. Until then a query fills the stretch from
@@ -32,13 +36,14 @@ import {
   type SpectrumFrame,
   type SpectrumTile,
 } from '@heimdall/protocol';
-import type { Database } from '../database/database.ts';
+import type { Database, Queryable } from '../database/database.ts';
 import {
   SpectrumTileRepository,
   type BandKey,
   type TileRecord,
 } from '../repositories/spectrum-tile.repository.ts';
 import { BandRollup, rollUpTiles, type ClosedTile } from './tile-rollup.ts';
+import { TurnBudget } from './turn-budget.ts';
 
 const deflate = promisify(deflateCb);
 const inflate = promisify(inflateCb);
@@ -127,8 +132,6 @@ export class SpectrumTileStore {
   private readonly bandIds = new Map<string, number>();
   /** Tiles of bands that were reset (quantization change) before the next flush. */
   private retired: Pending[] = [];
-  /** Tiles a failed flush could not write. */
-  private failed: Compressed[] = [];
   private appended = 0;
   private flushing: Promise<unknown> = Promise.resolve();
 
@@ -192,11 +195,12 @@ export class SpectrumTileStore {
   }
 
   /**
-   * Writes the frames appended so far (and every tile that closed) in one transaction. Flushes run
-   * one after another; call it on a timer (e.g. every 250-1000 ms) or when enough frames wait.
+   * Writes the frames appended so far (and every tile that closed) in one transaction, in which
+   * `inTransaction` (when given) runs too, after the tiles: if it throws, nothing is written. Flushes
+   * run one after another; call it on a timer or when enough frames wait.
    */
-  flush(): Promise<FlushReport> {
-    const run = this.flushing.then(() => this.flushNow(false));
+  flush(inTransaction?: (tx: Queryable) => Promise<void>): Promise<FlushReport> {
+    const run = this.flushing.then(() => this.flushNow(false, inTransaction));
     this.flushing = run.catch(() => undefined);
     return run;
   }
@@ -208,7 +212,10 @@ export class SpectrumTileStore {
     return run;
   }
 
-  private async flushNow(all: boolean): Promise<FlushReport> {
+  private async flushNow(
+    all: boolean,
+    inTransaction?: (tx: Queryable) => Promise<void>,
+  ): Promise<FlushReport> {
     const frames = this.appended;
     this.appended = 0;
     const pending: Pending[] = this.retired.splice(0);
@@ -219,10 +226,13 @@ export class SpectrumTileStore {
         pending.push({ key: state.key, closed });
       if (idle) this.bands.delete(id);
     }
-    const compressed: Compressed[] = this.failed.splice(0);
-    compressed.push(
-      ...(await Promise.all(
-        pending.map(async ({ key, closed }) => ({
+    // encode in slices of the event loop (sockets stay served); deflate runs on libuv's pool
+    const budget = new TurnBudget();
+    const jobs: Promise<Compressed>[] = [];
+    for (const { key, closed } of pending) {
+      const payload = encodeTilePayload(closed.tile);
+      jobs.push(
+        deflate(payload, deflateOptions(this.level)).then((data) => ({
           key,
           record: {
             zoom: closed.tile.zoom,
@@ -230,12 +240,14 @@ export class SpectrumTileStore {
             endNs: closed.endNs,
             rows: closed.tile.rows,
             frames: closed.frames,
-            data: new Uint8Array(await deflate(encodeTilePayload(closed.tile), deflateOptions(this.level))),
+            data: new Uint8Array(data),
           },
         })),
-      )),
-    );
-    if (compressed.length === 0) return { tiles: 0, frames, bytes: 0 };
+      );
+      await budget.pass();
+    }
+    const compressed = await Promise.all(jobs);
+    if (compressed.length === 0 && inTransaction === undefined) return { tiles: 0, frames, bytes: 0 };
     try {
       const ids = await this.db.transaction(async (tx) => {
         const repo = new SpectrumTileRepository(tx);
@@ -248,23 +260,23 @@ export class SpectrumTileStore {
           const known = this.bandIds.get(k);
           ids.set(k, known ?? (await repo.ensureBand(c.key, nsToDate(c.record.startNs))));
         }
-        await repo.insertTiles(
-          compressed.map((c) => ({ ...c.record, bandId: ids.get(bandKeyString(c.key)) as number })),
-        );
+        if (compressed.length > 0)
+          await repo.insertTiles(
+            compressed.map((c) => ({ ...c.record, bandId: ids.get(bandKeyString(c.key)) as number })),
+          );
         await repo.touchBands(
           [...lastSeen].map(([k, ns]) => ({ id: ids.get(k) as number, at: nsToDate(ns) })),
         );
+        if (inTransaction !== undefined) await inTransaction(tx);
         return ids;
       });
       for (const [k, id] of ids) this.bandIds.set(k, id);
     } catch (cause) {
-      this.failed = compressed;
-      this.appended += frames;
+      // a crash of these bands: their unwritten frames are the caller's to resend
+      for (const c of compressed) this.bands.delete(bandKeyString(c.key));
       throw cause instanceof OperationalError
         ? cause
-        : new OperationalError('writing spectrum tiles failed; they stay queued for the next flush', {
-            cause,
-          });
+        : new OperationalError('writing spectrum tiles failed; their frames are not stored', { cause });
     }
     return {
       tiles: compressed.length,

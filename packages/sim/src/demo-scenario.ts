@@ -18,20 +18,28 @@ timezone_offset_hours: 2
 propagation: { model: log-distance, exponent: 3.0, reference_distance_m: 1000, shadowing_sigma_db: 4 }
 
 nodes:
+  # RTL-SDR-class receivers: 8-bit ADC, full scale -25 dBm at 0 dB gain, and -100 dBFS/Hz of their own
+  # noise after the gain (about 2 LSB rms at 2.4 MS/s). Each gain is an R820T step chosen from the link
+  # budget: the strongest emitters the node hears at its default tuning stay below full scale (several
+  # dB of headroom), and, where those allow it, thermal noise reaches a few LSB rms. Near strong
+  # transmitters (twente, enschede, doorn, hack-green, graz) the gain is low and the receiver's own
+  # noise sets the floor, as on a real 8-bit receiver. See "Choosing the gain" in the README.
   - { name: twente, latitude: 52.2393, longitude: 6.8570, altitude_m: 45, center_frequency: 145.5 MHz,
-      gain_db: 16, clock: gps, ppm: 1.2, dc_offset_dbfs: -42, frequency_range: [0.5 MHz, 1766 MHz] }
+      gain_db: 14.4, adc_noise_dbfs_hz: -100, clock: gps, ppm: 1.2, dc_offset_dbfs: -42, frequency_range: [0.5 MHz, 1766 MHz] }
   - { name: enschede, latitude: 52.2215, longitude: 6.8937, altitude_m: 40, center_frequency: 100 MHz,
-      gain_db: 0, clock: gps, ppm: -0.8, dc_offset_dbfs: -40 }
+      gain_db: 0, adc_noise_dbfs_hz: -100, clock: gps, ppm: -0.8, dc_offset_dbfs: -40 }
   - { name: doorn, latitude: 52.0333, longitude: 5.3500, altitude_m: 20, center_frequency: 227.36 MHz,
-      gain_db: 4, clock: ntp, ppm: 3.5, dc_offset_dbfs: -38 }
+      gain_db: 0, adc_noise_dbfs_hz: -100, clock: ntp, ppm: 3.5, dc_offset_dbfs: -38 }
   - { name: hack-green, latitude: 53.0331, longitude: -2.5325, altitude_m: 50, center_frequency: 144.5 MHz,
-      gain_db: 22, clock: ntp, ppm: -2.1, dc_offset_dbfs: -40, frequency_range: [0.5 MHz, 1766 MHz] }
+      gain_db: 22.9, adc_noise_dbfs_hz: -100, clock: ntp, ppm: -2.1, dc_offset_dbfs: -40, frequency_range: [0.5 MHz, 1766 MHz] }
   - { name: bratislava, latitude: 48.1486, longitude: 17.1077, altitude_m: 140, center_frequency: 433.92 MHz,
-      gain_db: 30, clock: none, ppm: 5.0, dc_offset_dbfs: -36 }
+      gain_db: 40.2, adc_noise_dbfs_hz: -100, clock: none, ppm: 5.0, dc_offset_dbfs: -36 }
+  # HF: the noise figure stands for the band's atmospheric and man-made noise; an HF front end
+  # reaches full scale at -10 dBm
   - { name: graz, latitude: 47.0707, longitude: 15.4395, altitude_m: 360, center_frequency: 7.1 MHz,
-      gain_db: 0, noise_figure_db: 25, adc_full_scale_dbm: -10, clock: gps, ppm: 0.5, dc_offset_dbfs: -44, frequency_range: [0.5 MHz, 1766 MHz] }
+      gain_db: 3.7, adc_noise_dbfs_hz: -100, noise_figure_db: 25, adc_full_scale_dbm: -10, clock: gps, ppm: 0.5, dc_offset_dbfs: -44, frequency_range: [0.5 MHz, 1766 MHz] }
   - { name: linkoping, latitude: 58.4108, longitude: 15.6214, altitude_m: 50, center_frequency: 868.3 MHz,
-      gain_db: 40, clock: ntp, ppm: -1.5, dc_offset_dbfs: -40 }
+      gain_db: 44.5, adc_noise_dbfs_hz: -100, clock: ntp, ppm: -1.5, dc_offset_dbfs: -40 }
 
 emitters:
   # --- broadcast ---------------------------------------------------------------------------

@@ -3,10 +3,12 @@
  * compiles the embedded module once and gives each receiver its own instance (own memory), laid
  * out as
  *
- *   [accRe][accIm][envRe][envIm][freqs][cos][sin][gauss][out]
+ *   [accRe][accIm][envRe][envIm][freqs][cos/sin][gauss][out][seg][arena...]
  *
  * where acc is the chunk being summed, env/freqs are one emitter's control points (or per-sample
- * envelope), cos/sin the oscillator table, gauss the noise quantiles and out the encoded samples.
+ * envelope), cos/sin the oscillator table ((cos, sin) pairs), gauss the noise quantiles, out the
+ * encoded samples, seg the mixer's scratch and the arena per-link tables (OFDM symbol pools,
+ * pulse shapes and symbol windows of data modulations).
  */
 import { wasmBase64 } from './generated/sim-kernel.wasm.ts';
 import { gaussianTable } from './tables.ts';
@@ -28,6 +30,7 @@ interface WasmApi {
 interface KernelExports {
   readonly memory: WasmMemory;
   heapBase(): number;
+  segScratchBytes(n: number): number;
   clear(accRe: number, accIm: number, n: number): void;
   mixPoints(
     accRe: number,
@@ -43,6 +46,7 @@ interface KernelExports {
     phase: number,
     cosT: number,
     sinT: number,
+    seg: number,
   ): number;
   mixEnvelope(
     accRe: number,
@@ -79,6 +83,19 @@ interface KernelExports {
     amp: number,
     outRe: number,
     outIm: number,
+  ): void;
+  pulseSum(
+    symA: number,
+    symB: number,
+    poly: number,
+    phases: number,
+    span: number,
+    x0: number,
+    dx: number,
+    count: number,
+    scale: number,
+    outA: number,
+    outB: number,
   ): void;
   encodeAdc(
     accRe: number,
@@ -118,12 +135,14 @@ export class SimKernel {
   readonly sin: number;
   readonly gauss: number;
   readonly out: number;
+  /** Scratch of mixPoints (segment records, side-by-side FM, increments). */
+  readonly seg: number;
   /** Views of the control-point regions, for the host to fill (renewed when memory grows). */
   envReView: Float32Array;
   envImView: Float32Array;
   freqsView: Float32Array;
   outBytes: Uint8Array;
-  /** Bump allocator for per-link tables (OFDM symbol pools), reset when links are rebuilt. */
+  /** Bump allocator for per-link tables (OFDM pools, pulse shapes), reset when links are rebuilt. */
   private readonly arenaStart: number;
   private arenaTop: number;
 
@@ -142,10 +161,12 @@ export class SimKernel {
     this.envRe = take(4 * (CHUNK + 8));
     this.envIm = take(4 * (CHUNK + 8));
     this.freqs = take(4 * (CHUNK + 8));
-    this.cos = take(4 * TABLE);
-    this.sin = take(4 * TABLE);
+    // cos and sin interleaved: (cos, sin) pairs, so that one 8-byte load fetches both
+    this.cos = take(8 * TABLE);
+    this.sin = this.cos + 4;
     this.gauss = take(4 * 65536);
     this.out = take(8 * CHUNK);
+    this.seg = take(this.k.segScratchBytes(CHUNK));
     this.arenaStart = p;
     this.arenaTop = p;
     const buf = this.k.memory.buffer;
@@ -154,11 +175,10 @@ export class SimKernel {
     this.envImView = new Float32Array(buf, this.envIm, CHUNK + 8);
     this.freqsView = new Float32Array(buf, this.freqs, CHUNK + 8);
     this.outBytes = new Uint8Array(buf, this.out, 8 * CHUNK);
-    const c = new Float32Array(buf, this.cos, TABLE);
-    const s = new Float32Array(buf, this.sin, TABLE);
+    const cs = new Float32Array(buf, this.cos, 2 * TABLE);
     for (let i = 0; i < TABLE; i++) {
-      c[i] = Math.cos((2 * Math.PI * i) / TABLE);
-      s[i] = Math.sin((2 * Math.PI * i) / TABLE);
+      cs[2 * i] = Math.cos((2 * Math.PI * i) / TABLE);
+      cs[2 * i + 1] = Math.sin((2 * Math.PI * i) / TABLE);
     }
     new Float32Array(buf, this.gauss, 65536).set(gaussianTable());
   }
@@ -202,6 +222,28 @@ export class SimKernel {
     this.k.ofdmRun(sym, size, pos0, step, count, amp, this.envRe + 4 * at, this.envIm + 4 * at);
   }
 
+  /**
+   * Pulse-shaped symbols (kernel pulseSum) into envRe (and envIm when symB is not 0) or, with
+   * `intoFreqs`, into freqs, from point index `at`.
+   */
+  pulseSum(
+    symA: number,
+    symB: number,
+    poly: number,
+    phases: number,
+    span: number,
+    x0: number,
+    dx: number,
+    count: number,
+    scale: number,
+    at: number,
+    intoFreqs: boolean,
+  ): void {
+    const outA = (intoFreqs ? this.freqs : this.envRe) + 4 * at;
+    const outB = symB === 0 ? 0 : this.envIm + 4 * at;
+    this.k.pulseSum(symA, symB, poly, phases, span, x0, dx, count, scale, outA, outB);
+  }
+
   clear(n: number): void {
     this.k.clear(this.accRe, this.accIm, (n + 3) & ~3);
   }
@@ -222,6 +264,7 @@ export class SimKernel {
       phase,
       this.cos,
       this.sin,
+      this.seg,
     );
   }
 

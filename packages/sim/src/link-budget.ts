@@ -5,6 +5,8 @@
  *   received power [dBm] = tx power + antenna gain toward the node - path loss - shadowing
  *   received power [dBFS] = received power [dBm] + receiver gain - ADC full scale [dBm]
  *   thermal noise [dBm]   = -174 + 10 log10(sample rate) + noise figure   (over the whole band)
+ *   noise at the ADC [dBFS] = thermal noise [dBm] + gain - ADC full scale [dBm]
+ *                             (+) the receiver's own noise after the gain, adc_noise_dbfs_hz + 10 log10(rate)
  */
 import { bearing, distance, SPEED_OF_LIGHT } from './geo.ts';
 import { pathLoss, shadowing } from './propagation.ts';
@@ -74,6 +76,25 @@ export function linkBudget(scene: Scene, emitter: SceneEmitter, node: NodeSpec):
 /** Thermal noise power over the whole sampled band, dBm at the antenna port. */
 export function thermalNoiseDbm(sampleRate: number, noiseFigureDb: number): number {
   return -174 + 10 * Math.log10(sampleRate) + noiseFigureDb;
+}
+
+/**
+ * Total noise at the ADC over the sampled band, dBFS: thermal noise through the gain, plus the
+ * receiver's own noise after the gain (`adc_noise_dbfs_hz`, which does not scale with gain).
+ */
+export function receiverNoiseDbfs(
+  node: Pick<NodeSpec, 'noise_figure_db' | 'adc_full_scale_dbm' | 'adc_noise_dbfs_hz'>,
+  sampleRate: number,
+  gainDb: number,
+): number {
+  const thermal = dbmToDbfs(
+    thermalNoiseDbm(sampleRate, node.noise_figure_db),
+    gainDb,
+    node.adc_full_scale_dbm,
+  );
+  if (node.adc_noise_dbfs_hz === undefined) return thermal;
+  const post = node.adc_noise_dbfs_hz + 10 * Math.log10(sampleRate);
+  return 10 * Math.log10(10 ** (thermal / 10) + 10 ** (post / 10));
 }
 
 /** dBm at the antenna port to dBFS at the ADC. */

@@ -83,10 +83,10 @@ export class Link {
       ...(p.kernel === undefined ? {} : { kernel: p.kernel }),
     });
     this.schedule = createSchedule(p.emitter.schedule, { key: p.emitter.key, localOffsetS: p.localOffsetS });
-    // steps of whole groups of 4 samples keep the kernel in its vector loop
+    // steps of whole blocks of 8 (or 4) samples keep the kernel in its vector loops
     const rate = Math.min(this.waveform.controlRate, p.sampleRate);
     const raw = Math.max(1, Math.min(1024, Math.floor(p.sampleRate / rate)));
-    this.step = raw >= 4 ? raw & ~3 : raw;
+    this.step = raw >= 8 ? raw & ~7 : raw >= 4 ? 4 : raw;
     this.tau0 = p.timing.tau0;
     this.tauPerSample = p.timing.tauPerSample;
     this.carrierInc = cyclesToPhase(p.basebandHz / p.sampleRate);
@@ -212,6 +212,7 @@ export class Link {
         );
         if (this.dynamic) {
           for (let i = j - j0; i < j - j0 + run; i++) {
+            if (re[i] === 0 && im[i] === 0) continue; // silent points (between radar pulses)
             const t = this.tau0 + (j0 + i) * d * this.tauPerSample;
             const g = this.gainAt(t);
             re[i] = re[i]! * g;

@@ -1,6 +1,7 @@
 /**
  * A simulated receiver node: a tuned front end that hears the scene's emitters through their links,
- * adds thermal noise (from noise figure and bandwidth) and a DC spike, applies gain, and digitizes
+ * adds thermal noise (from noise figure and bandwidth), the receiver's own noise after the gain and
+ * a DC spike, applies gain, and digitizes
  * with an ADC of `adc_bits` that clips at full scale. Samples depend only on (seed, node, absolute
  * sample time, settings): reading in blocks of 1000 or 65536 gives the same bytes.
  *
@@ -10,7 +11,7 @@
 import { UserError } from '@heimdall/errors';
 import { clockErrorAt, nodeClockError, type ClockError } from './clock.ts';
 import { Link, type LinkTiming } from './link.ts';
-import { dbmToDbfs, linkBudget, thermalNoiseDbm, type LinkBudget } from './link-budget.ts';
+import { dbmToDbfs, linkBudget, receiverNoiseDbfs, type LinkBudget } from './link-budget.ts';
 import { CHUNK, SimKernel } from './kernel.ts';
 import { deriveKey, hash32, xoshiroState } from './prng.ts';
 import { formatHz } from './quantity.ts';
@@ -127,13 +128,9 @@ export class SimReceiver {
   get loFrequency(): number {
     return this.fc * (1 + (this.node.ppm - this.correctionPpm) * 1e-6);
   }
-  /** Total thermal noise power at the ADC, dBFS. */
+  /** Total noise power at the ADC before quantization (thermal and the receiver's own), dBFS. */
   get noiseDbfs(): number {
-    return dbmToDbfs(
-      thermalNoiseDbm(this.fs, this.node.noise_figure_db),
-      this.gain,
-      this.node.adc_full_scale_dbm,
-    );
+    return receiverNoiseDbfs(this.node, this.fs, this.gain);
   }
 
   /** Tunes the receiver; throws a UserError outside the node's frequency range. */
@@ -216,8 +213,8 @@ export class SimReceiver {
     const heard: HeardEmitter[] = [];
     const lo = this.loFrequency;
     const noise = this.noiseDbfs;
-    // noise density at the ADC input, dBm/Hz: thermal plus the ADC's quantization noise
-    // (uniform, step 2^-(bits-1) per component: 2 * step^2 / 12 of full scale over the band)
+    // noise density referred to the antenna port, dBm/Hz: thermal, the receiver's own noise after
+    // the gain and the ADC's quantization noise (uniform, step 2^-(bits-1) per component: 2 * step^2 / 12 of full scale over the band)
     const quantDbfs = 10 * Math.log10((2 * 2 ** (-2 * (this.node.adc_bits - 1))) / 12);
     const totalNoiseDbfs = 10 * Math.log10(10 ** (noise / 10) + 10 ** (quantDbfs / 10));
     const noiseDensityDbm =

@@ -223,6 +223,11 @@ export const nodeSchema = z.strictObject({
   adc_bits: z.number().int().min(2).max(16).default(8),
   /** Input power (dBm) that reaches ADC full scale with 0 dB gain. */
   adc_full_scale_dbm: z.number().min(-100).max(30).default(-25),
+  /**
+   * Noise the receiver adds after its gain stage (IF amplifiers, the ADC), as a density at the ADC
+   * in dBFS/Hz: the floor when the gain is turned down for strong signals (omit for none).
+   */
+  adc_noise_dbfs_hz: z.number().min(-200).max(-40).optional(),
   /** Frequency error of the local oscillator in parts per million. */
   ppm: z.number().min(-500).max(500).default(0),
   /** DC spike level in dBFS (omit for none). */

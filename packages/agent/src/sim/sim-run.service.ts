@@ -61,7 +61,9 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     centerFrequency: rx.centerFrequency,
     datetime: new Date(startMs),
     description: `Heimdall simulation: scenario "${o.scene.spec.name}", node "${rx.node.name}", seed ${o.scene.seed}`,
-    hw: `simulated receiver (${rx.node.adc_bits}-bit ADC, NF ${rx.node.noise_figure_db} dB, gain ${rx.gainDb} dB)`,
+    hw:
+      `simulated receiver (${rx.node.adc_bits}-bit ADC, NF ${rx.node.noise_figure_db} dB, gain ${rx.gainDb} dB` +
+      (rx.node.adc_noise_dbfs_hz === undefined ? ')' : `, own noise ${rx.node.adc_noise_dbfs_hz} dBFS/Hz)`),
     extensions: [HEIMDALL_EXTENSION],
     global: {
       'heimdall:simulated': true,

@@ -7,6 +7,7 @@ export class AmWaveform extends Waveform {
   readonly controlRate: number;
   override readonly fixedFrequency = true;
   private readonly audio: AudioSource;
+  private buf = new Float64Array(256);
 
   constructor(
     key: number,
@@ -31,8 +32,12 @@ export class AmWaveform extends Waveform {
     f: Float32Array,
     at: number,
   ): void {
+    if (this.buf.length < count) this.buf = new Float64Array(2 * count);
+    const a = this.buf;
+    this.audio.fillReal(t, dt, count, burst, a, 0);
+    const m = amp * this.depth;
     for (let i = 0; i < count; i++) {
-      re[at + i] = amp * (1 + this.depth * this.audio.real(t + i * dt, burst));
+      re[at + i] = amp + m * a[i]!;
       im[at + i] = 0;
       f[at + i] = 0;
     }

@@ -3,11 +3,11 @@ import type { Modulation } from '../scenario.schema.ts';
 import { AmWaveform } from './am.ts';
 import { CwWaveform } from './cw.ts';
 import { NbfmWaveform, WbfmWaveform } from './fm.ts';
-import { FskWaveform } from './fsk.ts';
+import { fskOccupied, FskWaveform } from './fsk.ts';
 import { NoiseWaveform, SweepWaveform } from './jammer.ts';
 import { LoraWaveform } from './lora.ts';
 import { OfdmWaveform } from './ofdm.ts';
-import { PskWaveform } from './psk.ts';
+import { pskOccupied, PskWaveform } from './psk.ts';
 import { RadarWaveform } from './radar.ts';
 import { SsbWaveform } from './ssb.ts';
 import type { Waveform, WaveformContext } from './waveform.ts';
@@ -27,9 +27,9 @@ export function createWaveform(m: Modulation, ctx: WaveformContext): Waveform {
     case 'ssb':
       return new SsbWaveform(ctx.key, m.audio, m.sideband);
     case 'fsk':
-      return new FskWaveform(ctx.key, m.symbol_rate, m.deviation, m.levels, m.bt);
+      return new FskWaveform(ctx.key, m.symbol_rate, m.deviation, m.levels, m.bt, ctx.sampleRate, ctx.kernel);
     case 'psk':
-      return new PskWaveform(ctx.key, m.symbol_rate, m.order, m.rolloff);
+      return new PskWaveform(ctx.key, m.symbol_rate, m.order, m.rolloff, ctx.sampleRate, ctx.kernel);
     case 'ofdm':
       return new OfdmWaveform(
         ctx.key,
@@ -53,5 +53,8 @@ export function createWaveform(m: Modulation, ctx: WaveformContext): Waveform {
 /** Occupied band of a modulation relative to its carrier, without building a full instance. */
 export function occupiedBand(m: Modulation): readonly [number, number] {
   if (m.type === 'ofdm') return [-m.bandwidth / 2, m.bandwidth / 2];
+  // data modulations: without building their pulse tables
+  if (m.type === 'psk') return pskOccupied(m.symbol_rate, m.rolloff);
+  if (m.type === 'fsk') return fskOccupied(m.symbol_rate, m.deviation);
   return createWaveform(m, { key: 0, sampleRate: 1 }).occupied;
 }

@@ -2,11 +2,12 @@
  * Jamming and interference waveforms: band-limited Gaussian noise (complex white noise at the
  * bandwidth's rate, interpolated) and a swept tone (saw-tooth sweep across a span).
  */
-import { hash32 as hash32Import } from '../prng.ts';
+import { hash32 as hash32Import, mix32 as mix32Import } from '../prng.ts';
 import { gaussianTable } from '../tables.ts';
 import { Waveform } from './waveform.ts';
 
 const hash32 = hash32Import;
+const mix32 = mix32Import;
 
 export class NoiseWaveform extends Waveform {
   readonly occupied: readonly [number, number];
@@ -35,6 +36,9 @@ export class NoiseWaveform extends Waveform {
     at: number,
   ): void {
     const g = this.gauss;
+    const bw = this.bandwidth;
+    // noise sample n of the burst: a Weyl sequence through the mixer (one round per sample)
+    const kb = hash32(this.key, burst, 0, 0x1a);
     // linear interpolation of unit-power complex noise keeps 2/3 of the power: restore it
     const k = amp * 0.8660254037844386;
     let index = NaN;
@@ -43,18 +47,18 @@ export class NoiseWaveform extends Waveform {
     let r1 = 0;
     let i1 = 0;
     for (let i = 0; i < count; i++) {
-      const x = (t + i * dt) * this.bandwidth;
+      const x = (t + i * dt) * bw;
       const n = Math.floor(x);
       if (n !== index) {
         if (n === index + 1) {
           r0 = r1;
           i0 = i1;
         } else {
-          const h = hash32(this.key, burst, n, 0x1a);
+          const h = mix32(kb + Math.imul(n | 0, 0x9e3779b9));
           r0 = g[h >>> 16]!;
           i0 = g[h & 0xffff]!;
         }
-        const h = hash32(this.key, burst, n + 1, 0x1a);
+        const h = mix32(kb + Math.imul((n + 1) | 0, 0x9e3779b9));
         r1 = g[h >>> 16]!;
         i1 = g[h & 0xffff]!;
         index = n;

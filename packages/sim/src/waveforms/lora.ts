@@ -13,6 +13,10 @@ export class LoraWaveform extends Waveform {
   readonly controlRate: number;
   private readonly symbols: number;
   private readonly symbolS: number;
+  /** The payload symbol last drawn (index, burst, value). */
+  private symbolIndex = NaN;
+  private symbolBurst = NaN;
+  private symbolValue = 0;
 
   constructor(
     private readonly key: number,
@@ -38,8 +42,12 @@ export class LoraWaveform extends Waveform {
     let c: number;
     if (x >= 12.25) {
       const p = Math.floor(x - 12.25);
-      const v = hash32(this.key, burst, p, 0x10) % this.symbols;
-      c = v / this.symbols + (x - 12.25 - p);
+      if (p !== this.symbolIndex || burst !== this.symbolBurst) {
+        this.symbolIndex = p;
+        this.symbolBurst = burst;
+        this.symbolValue = hash32(this.key, burst, p, 0x10) % this.symbols;
+      }
+      c = this.symbolValue / this.symbols + (x - 12.25 - p);
     } else {
       const k = Math.floor(x);
       const v = x >= 8 ? (k === 8 ? 24 : 32) : 0;

@@ -1,7 +1,65 @@
 /**
- * Pulse shapes sampled into tables (built once per waveform, read with linear interpolation):
- * the Gaussian-filtered rectangular frequency pulse of GFSK and the raised-cosine pulse of PSK.
+ * Pulse shapes sampled into tables (built once per waveform, read with linear interpolation, or
+ * as polyphase weights for fast evaluation): the Gaussian-filtered rectangular frequency pulse of
+ * GFSK and the raised-cosine pulse of PSK.
  */
+
+import { CHUNK, type SimKernel } from '../kernel.ts';
+
+/** Sub-symbol positions of the polyphase tables (timing within 1/2048 symbol: about -60 dB). */
+export const PHASES = 1024;
+
+/**
+ * A polyphase pulse and symbol windows in a receiver's kernel memory, for evaluating pulse-shaped
+ * symbols there (kernel pulseSum): the host writes the symbols a run needs, the kernel the points.
+ */
+export class KernelPulse {
+  /** Byte offsets of the weights and of the I (and Q) symbol windows. */
+  readonly poly: number;
+  readonly symA: number;
+  readonly symB: number;
+  /** Symbols a window holds. */
+  readonly capacity: number;
+  private viewA: Float32Array;
+  private viewB: Float32Array;
+
+  constructor(
+    private readonly kernel: SimKernel,
+    poly: Float32Array,
+    symbolRate: number,
+    sampleRate: number,
+    span: number,
+    complex: boolean,
+  ) {
+    // one chunk plus the longest control step, in symbols, and the pulse's reach either side
+    this.capacity = Math.ceil(((CHUNK + 1024) * symbolRate * 1.01) / sampleRate) + 2 * span + 8;
+    this.poly = kernel.alloc(4 * poly.length);
+    this.symA = kernel.alloc(4 * this.capacity);
+    this.symB = complex ? kernel.alloc(4 * this.capacity) : 0;
+    kernel.f32(this.poly, poly.length).set(poly);
+    this.viewA = kernel.f32(this.symA, this.capacity);
+    this.viewB = complex ? kernel.f32(this.symB, this.capacity) : this.viewA;
+  }
+
+  /** View of the I window (renewed if the kernel's memory has grown). */
+  windowA(): Float32Array {
+    this.renew();
+    return this.viewA;
+  }
+
+  /** View of the Q window (the I window for real symbols). */
+  windowB(): Float32Array {
+    this.renew();
+    return this.viewB;
+  }
+
+  private renew(): void {
+    if (this.viewA.length === 0 || this.viewA.buffer !== this.kernel.k.memory.buffer) {
+      this.viewA = this.kernel.f32(this.symA, this.capacity);
+      this.viewB = this.symB === 0 ? this.viewA : this.kernel.f32(this.symB, this.capacity);
+    }
+  }
+}
 
 /** Tabulated symmetric pulse over [-span, span] symbols. */
 export class PulseTable {
@@ -17,6 +75,21 @@ export class PulseTable {
     this.table = new Float64Array(n);
     for (let i = 0; i < n; i++) this.table[i] = shape(i / perSymbol - span);
   }
+  /**
+   * Polyphase form for evaluation at many points: for each of `phases` sub-symbol positions u
+   * (centres of equal bins of [-0.5, 0.5)), the 2 span + 1 weights pulse(u + span - j) of
+   * symbols m - span + j around a point at m + u, as float32 (phase-major).
+   */
+  polyphase(phases: number): Float32Array {
+    const taps = 2 * this.span + 1;
+    const out = new Float32Array(phases * taps);
+    for (let ph = 0; ph < phases; ph++) {
+      const u = (ph + 0.5) / phases - 0.5;
+      for (let j = 0; j < taps; j++) out[ph * taps + j] = this.at(u + this.span - j);
+    }
+    return out;
+  }
+
   /** Pulse value at x symbols from its centre (0 outside the span). */
   at(x: number): number {
     const p = (x + this.span) * this.perSymbol;

@@ -12,6 +12,11 @@ export const commands: readonly CommandEntry[] = [
   { name: 'demo', load: async () => (await import('./demo.command.ts')).demoCommand },
   { name: 'psd', load: async () => (await import('./psd.command.ts')).psdCommand },
   { name: 'analyze', load: async () => (await import('./analyze.command.ts')).analyzeCommand },
+  { name: 'localize', load: async () => (await import('./localize.command.ts')).localizeCommand },
+  {
+    name: 'eval localize',
+    load: async () => (await import('./eval-localize.command.ts')).evalLocalizeCommand,
+  },
   { name: 'sim run', load: async () => (await import('./sim.command.ts')).simRunCommand },
   { name: 'sim serve', load: async () => (await import('./sim.command.ts')).simServeCommand },
 ];

@@ -326,7 +326,7 @@ const TOP_KEYS = new Set(['global', 'captures', 'annotations']);
 
 const DATATYPE_FIX = 'use a complex SigMF datatype such as cf32_le, ci16_le or cu8';
 
-/** Validates `core:datatype`: any SigMF datatype, real ones included (recordings refuse those). */
+/** Validates `core:datatype` against every SigMF datatype, real ones included (recordings refuse those). */
 function validateDatatype(ctx: Ctx, value: unknown): string {
   const field = 'global.core:datatype';
   if (value === undefined) {

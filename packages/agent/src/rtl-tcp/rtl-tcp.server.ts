@@ -1,5 +1,5 @@
 /**
- * An rtl_tcp server: any rtl_tcp client (GNU Radio's gr-osmosdr `rtl_tcp=` source, SDR++, GQRX,
+ * An rtl_tcp server that every rtl_tcp client (GNU Radio's gr-osmosdr `rtl_tcp=` source, SDR++, GQRX,
  * SDR#) can tune and stream from a {@link TunableSource} as if it were an RTL-SDR dongle.
  *
  * Each connection gets its own source (its own virtual dongle). Samples stream in real time,

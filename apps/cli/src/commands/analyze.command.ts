@@ -31,7 +31,7 @@ import {
   type SampleRange,
 } from '../recording-options.ts';
 import { detectSignals } from '../signal-analysis.ts';
-import { writeOut } from './psd.command.ts';
+import { writeOut } from '../output.ts';
 
 const GENERATOR = 'heimdall';
 

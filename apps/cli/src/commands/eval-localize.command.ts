@@ -24,7 +24,7 @@ import {
   type Command,
   type CommandContext,
 } from '../command.ts';
-import { writeOut } from './psd.command.ts';
+import { writeOut } from '../output.ts';
 
 /** Five GPS-synced nodes spread over about 20 km; log-distance propagation with 2 dB shadowing. */
 const TDOA_20KM = `name: tdoa-20km

@@ -24,7 +24,7 @@ import {
   type Command,
   type CommandContext,
 } from '../command.ts';
-import { writeOut } from './psd.command.ts';
+import { writeOut } from '../output.ts';
 
 const help = `usage: heimdall localize REC... --freq F --bandwidth B [--json] [options]
 

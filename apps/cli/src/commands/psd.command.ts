@@ -3,10 +3,15 @@
  * spectral density of a recording, with exactly scipy.signal.welch's convention (see
  * ARCHITECTURE.md): CSV `frequency_hz,psd_db`, N rows ascending in frequency.
  */
-import { createWriteStream } from 'node:fs';
 import { checkFftSize, parseWindowSpec, segmentCount, segmentStep } from '@heimdall/dsp';
 import { UserError } from '@heimdall/errors';
-import { parseCommandArgs, UsageError, type Command, type CommandContext } from '../command.ts';
+import {
+  parseCommandArgs,
+  parseQuantity,
+  UsageError,
+  type Command,
+  type CommandContext,
+} from '../command.ts';
 import {
   openFromArgs,
   openOptionsFromArgs,
@@ -17,6 +22,7 @@ import {
   selectRange,
   type RecordingArgs,
 } from '../recording-options.ts';
+import { writeOut } from '../output.ts';
 import { welchOfRecording } from '../welch-file.ts';
 
 interface PsdValues extends RecordingArgs {
@@ -74,12 +80,12 @@ async function psd(ctx: CommandContext, path: string, values: PsdValues): Promis
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'json')
     throw new UsageError(`--format must be csv or json (got "${format}")`);
-  const fftSize = numberFlag('fft', values.fft, 4096);
+  const fftSize = parseQuantity('fft', values.fft) ?? 4096;
   checkFftSize(fftSize, '--fft');
-  const overlap = numberFlag('overlap', values.overlap, 0.5);
+  const overlap = parseQuantity('overlap', values.overlap) ?? 0.5;
   const step = segmentStep(fftSize, overlap);
   const windowSpec = parseWindowSpec(values.window ?? 'hann');
-  const threads = values.threads === undefined ? undefined : numberFlag('threads', values.threads, 1);
+  const threads = parseQuantity('threads', values.threads);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
     throw new UsageError(`--threads must be a whole number from 1 to 64 (got "${values.threads}")`);
   }
@@ -131,14 +137,6 @@ async function psd(ctx: CommandContext, path: string, values: PsdValues): Promis
   }
 }
 
-function numberFlag(flag: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n))
-    throw new UsageError(`--${flag} must be a number (got "${raw}")`);
-  return n;
-}
-
 function largestPow2(n: number): number {
   return n < 2 ? 2 : 2 ** Math.floor(Math.log2(n));
 }
@@ -151,21 +149,4 @@ function toCsv(frequencyHz: Float64Array, psdDb: Float64Array): string {
     lines[k + 1] = `${(frequencyHz[k] as number).toFixed(3)},${Number.isFinite(db) ? db.toFixed(6) : '-inf'}`;
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Writes to --out or stdout and waits until it is flushed. */
-export function writeOut(ctx: CommandContext, out: string | undefined, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (out === undefined) {
-      ctx.stdout.write(text, (e) => (e ? reject(e) : resolve()));
-      return;
-    }
-    const stream = createWriteStream(out);
-    stream.on('error', (e) =>
-      reject(
-        new UserError(`cannot write ${out}: ${e.message}`, { field: '--out', fix: 'choose a writable path' }),
-      ),
-    );
-    stream.end(text, () => resolve());
-  });
 }

@@ -21,6 +21,17 @@ export const heartbeatInputSchema = z.object({
   clock_offset_ms: z.number().nullable(),
   /** Version of the agent software that sent it. */
   agent_version: z.string().min(1).max(64).nullable().optional(),
+  /** What the receiver is doing: connecting, streaming, stalled, error, stopped. */
+  receiver_state: z.enum(['connecting', 'streaming', 'stalled', 'error', 'stopped']).nullable().optional(),
+  /** Why, when not streaming (one sentence). */
+  receiver_message: z.string().max(500).nullable().optional(),
+  /** Times the edge could not keep up and discarded input, since the previous heartbeat. */
+  overruns: z.number().int().nonnegative().optional(),
+  /** Frames waiting in the agent's spool for the server's ack, and their bytes. */
+  spool_frames: z.number().int().nonnegative().nullable().optional(),
+  spool_bytes: z.number().int().nonnegative().nullable().optional(),
+  /** Frames the spool dropped (oldest first) because it was full, since the previous heartbeat. */
+  spool_dropped: z.number().int().nonnegative().optional(),
 });
 export type HeartbeatInput = z.infer<typeof heartbeatInputSchema>;
 

@@ -14,3 +14,4 @@ export * from './detection.schema.ts';
 export * from './spectrum.schema.ts';
 export * from './anomaly.schema.ts';
 export * from './job.schema.ts';
+export * from './scan-plan.schema.ts';

@@ -4,13 +4,22 @@
 // `heimdall psd` on a large recording). Workspace packages are bundled from their TypeScript
 // source; npm dependencies stay external.
 import { build } from 'esbuild';
-import { chmodSync, cpSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, rmSync } from 'node:fs';
 
 const src = (p) => new URL(`../apps/cli/src/${p}`, import.meta.url).pathname;
 const outdir = new URL('../apps/cli/dist', import.meta.url).pathname;
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { heimdall: src('main.ts'), 'welch-worker': src('welch-worker.ts') },
+  entryPoints: {
+    heimdall: src('main.ts'),
+    'welch-worker': src('welch-worker.ts'),
+    // the server's spectrum tile worker: its client looks for ./tile-worker.js next to the bundle
+    'tile-worker': new URL('../packages/server/src/spectrum/tile-worker.ts', import.meta.url).pathname,
+    // the embedded database's worker (PGlite off the server's event loop), found the same way
+    'pglite-worker': new URL('../packages/server/src/database/pglite-worker.ts', import.meta.url).pathname,
+    // localization fixes (GCC-PHAT over the nodes' snippets), one thread per fix
+    'solve-worker': new URL('../packages/server/src/localization/solve-worker.ts', import.meta.url).pathname,
+  },
   outdir,
   bundle: true,
   splitting: true,
@@ -40,3 +49,9 @@ cpSync(new URL('../packages/server/src/migrations', import.meta.url).pathname, `
   recursive: true,
   filter: (path) => !path.endsWith('.ts'),
 });
+
+// The web dashboard (apps/web/dist, built by `npm run build:web`) travels next to the bundle too,
+// where the server looks for it (packages/server/src/http/web-assets.ts).
+const webDist = new URL('../apps/web/dist', import.meta.url).pathname;
+if (existsSync(`${webDist}/index.html`)) cpSync(webDist, `${outdir}/web`, { recursive: true });
+else console.warn('build-cli: apps/web/dist is missing; run `npm run build:web` for the dashboard');

@@ -10,6 +10,9 @@
  * accepted, before its commit (see the ingest service), so the latency column measures the live
  * path; `frames/s` counts acks, which wait for the commit. `to viewer` below `frames acked` means
  * the viewer fell behind and was given only the newest frames (counted drops), as designed.
+ *
+ * Tile roll-up, encoding and deflate run in a worker thread; the last row runs them on the main
+ * thread instead (as before the worker), so the two compare under the same machine load.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +34,8 @@ function percentile(sorted: Float64Array, p: number): number {
 
 interface RunResult {
   readonly window: number;
+  /** Where spectrum tiles are rolled up, encoded and deflated: a worker thread or the main thread. */
+  readonly tiles: 'worker' | 'main';
   readonly seconds: number;
   readonly acked: number;
   readonly latencies: Float64Array;
@@ -40,10 +45,14 @@ interface RunResult {
 }
 
 /** One run on a fresh server in a fresh data folder. */
-async function runOnce(window: number): Promise<RunResult> {
+async function runOnce(window: number, tiles: 'worker' | 'main' = 'worker'): Promise<RunResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'heimdall-bench-ingest-'));
   const config = { ...loadConfig({ HEIMDALL_DATA_DIR: dataDir }), port: 0, adminPassword: 'bench-password' };
-  const running = await startServer(config, { host: '127.0.0.1', logger: silentLogger });
+  const running = await startServer(config, {
+    host: '127.0.0.1',
+    logger: silentLogger,
+    server: { ingest: { tiles: { worker: tiles === 'worker' } } },
+  });
   try {
     const { nodes, auth } = running.server;
     const enrolled: { nodeId: string; apiKey: string }[] = [];
@@ -73,6 +82,7 @@ async function runOnce(window: number): Promise<RunResult> {
     const zoom0 = rows.find((r) => Number(r['zoom']) === 0);
     return {
       window,
+      tiles,
       seconds: result.seconds,
       acked: result.acked,
       latencies: Float64Array.from(result.latencies).sort(),
@@ -87,12 +97,14 @@ async function runOnce(window: number): Promise<RunResult> {
 }
 
 export async function runIngestBench(): Promise<void> {
-  const runs = [await runOnce(32), await runOnce(4)];
+  // the last run keeps tile work on the main thread: the comparison under the same machine load
+  const runs = [await runOnce(32), await runOnce(4), await runOnce(32, 'main')];
   printTable(
     [
       'nodes',
       'bins',
       'unacked/node',
+      'tiles in',
       's',
       'frames acked',
       'frames/s',
@@ -106,6 +118,7 @@ export async function runIngestBench(): Promise<void> {
       String(NODES),
       String(BINS),
       String(r.window),
+      r.tiles,
       r.seconds.toFixed(1),
       String(r.acked),
       (r.acked / r.seconds).toFixed(0),

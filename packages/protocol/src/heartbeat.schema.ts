@@ -30,7 +30,10 @@ export const heartbeatInputSchema = z.object({
   /** Frames waiting in the agent's spool for the server's ack, and their bytes. */
   spool_frames: z.number().int().nonnegative().nullable().optional(),
   spool_bytes: z.number().int().nonnegative().nullable().optional(),
-  /** Frames the spool dropped (oldest first) because it was full, since the previous heartbeat. */
+  /**
+   * Frames the spool dropped since the previous heartbeat: the oldest because it was full, or one
+   * the server kept refusing as malformed (moved to the spool's quarantine file).
+   */
   spool_dropped: z.number().int().nonnegative().optional(),
 });
 export type HeartbeatInput = z.infer<typeof heartbeatInputSchema>;

@@ -13,5 +13,8 @@ export * from './heartbeat.schema.ts';
 export * from './detection.schema.ts';
 export * from './spectrum.schema.ts';
 export * from './anomaly.schema.ts';
+export * from './anomaly-model.schema.ts';
 export * from './job.schema.ts';
 export * from './scan-plan.schema.ts';
+export * from './query-list.schema.ts';
+export * from './localization.schema.ts';

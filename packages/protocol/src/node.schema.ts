@@ -1,5 +1,6 @@
 /** Receiver nodes as the REST API shows them (`GET /api/v1/nodes`). */
 import { z } from 'zod';
+import { clockSourceSchema } from './heartbeat.schema.ts';
 import { cursorSchema, limitSchema, pageSchema } from './page.schema.ts';
 import { isoTimeSchema } from './time.schema.ts';
 
@@ -38,6 +39,26 @@ export const ingestCountersSchema = z.object({
 });
 export type IngestCounters = z.infer<typeof ingestCountersSchema>;
 
+/** A node's latest heartbeat, as the node list shows it (null before the first one). */
+export const nodeHealthSchema = z.object({
+  /** When the agent measured it. */
+  time: isoTimeSchema,
+  cpu_percent: z.number().nullable(),
+  memory_used_bytes: z.number().int().nonnegative().nullable(),
+  memory_total_bytes: z.number().int().nonnegative().nullable(),
+  disk_free_bytes: z.number().int().nonnegative().nullable(),
+  temperature_c: z.number().nullable(),
+  clock_source: clockSourceSchema,
+  clock_offset_ms: z.number().nullable(),
+  agent_version: z.string().nullable(),
+  receiver_state: z.enum(['connecting', 'streaming', 'stalled', 'error', 'stopped']).nullable(),
+  receiver_message: z.string().nullable(),
+  /** Frames waiting in the agent's spool, and their bytes. */
+  spool_frames: z.number().int().nonnegative().nullable(),
+  spool_bytes: z.number().int().nonnegative().nullable(),
+});
+export type NodeHealth = z.infer<typeof nodeHealthSchema>;
+
 export const nodeSchema = z.object({
   id: z.uuid(),
   name: z.string().min(1).max(128),
@@ -48,6 +69,8 @@ export const nodeSchema = z.object({
   tags: z.array(labelSchema),
   last_heartbeat_at: isoTimeSchema.nullable(),
   ingest: ingestCountersSchema,
+  /** The latest heartbeat's values (null before the first; absent where not read). */
+  health: nodeHealthSchema.nullable().optional(),
   created_at: isoTimeSchema,
 });
 export type Node = z.infer<typeof nodeSchema>;

@@ -3,6 +3,7 @@
  * rolled out to its groups); the agent reports the plan it runs. Frequencies in Hz.
  */
 import { z } from 'zod';
+import { cursorSchema, limitSchema, pageSchema } from './page.schema.ts';
 import { isoTimeSchema } from './time.schema.ts';
 
 export const scanBandSchema = z
@@ -61,3 +62,49 @@ export const nodeScanPlanSchema = z.object({
   reported_at: isoTimeSchema.nullable(),
 });
 export type NodeScanPlan = z.infer<typeof nodeScanPlanSchema>;
+
+/** `GET /api/v1/scan-plans`: newest first; `name` narrows to the versions of one plan. */
+export const scanPlanQuerySchema = z.object({
+  name: z.string().min(1).max(128).optional(),
+  limit: limitSchema,
+  cursor: cursorSchema.optional(),
+});
+export type ScanPlanQuery = z.infer<typeof scanPlanQuerySchema>;
+
+export const scanPlanPageSchema = pageSchema(scanPlanSchema);
+
+/** Where one target node of a plan stands in its rollout. */
+export const rolloutStateSchema = z.enum([
+  /** The node reports the plan version it should run. */
+  'in_sync',
+  /** The node should run this plan version and does not report it yet. */
+  'pending',
+  /** The node is in a target group but another plan takes precedence for it. */
+  'other_plan',
+]);
+export type RolloutState = z.infer<typeof rolloutStateSchema>;
+
+const planRefSchema = z.object({ id: z.uuid(), name: z.string(), version: z.number().int().positive() });
+
+/** `GET /api/v1/scan-plans/:id/rollout`: every node in the plan's target groups. */
+export const rolloutSchema = z.object({
+  plan: planRefSchema,
+  nodes: z.array(
+    z.object({
+      node_id: z.uuid(),
+      name: z.string(),
+      groups: z.array(z.string()),
+      desired: planRefSchema.nullable(),
+      reported: z.object({ id: z.uuid().nullable(), version: z.number().int().nonnegative() }).nullable(),
+      reported_at: isoTimeSchema.nullable(),
+      state: rolloutStateSchema,
+    }),
+  ),
+  summary: z.object({
+    total: z.number().int().nonnegative(),
+    in_sync: z.number().int().nonnegative(),
+    pending: z.number().int().nonnegative(),
+    other_plan: z.number().int().nonnegative(),
+  }),
+});
+export type Rollout = z.infer<typeof rolloutSchema>;

@@ -44,6 +44,17 @@ export {
 } from './repositories/node.repository.ts';
 export { HeartbeatRepository } from './repositories/heartbeat.repository.ts';
 export { DetectionRepository, type NewDetection } from './repositories/detection.repository.ts';
+export { AnomalyRepository, type NewAnomaly } from './repositories/anomaly.repository.ts';
+export { AnomalyService } from './anomalies/anomaly.service.ts';
+export { ScanPlanRepository } from './repositories/scan-plan.repository.ts';
+export { desiredPlan } from './scan-plans/desired-plan.ts';
+export { JobRepository, type NewJob } from './repositories/job.repository.ts';
+export { JobService } from './jobs/job.service.ts';
+export {
+  LocalizationService,
+  MAX_SNIPPET_BYTES,
+  type LocalizationServiceOptions,
+} from './localization/localization.service.ts';
 export {
   SpectrumTileRepository,
   type BandKey,

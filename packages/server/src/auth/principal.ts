@@ -17,6 +17,7 @@ export function access(role: RouteRole, principal: Principal | undefined): Acces
   if (role === 'public') return 'allowed';
   if (principal === undefined) return 'unauthenticated';
   if (role === 'node') return principal.kind === 'node' ? 'allowed' : 'forbidden';
+  if (role === 'viewer-or-node') return 'allowed';
   if (principal.kind !== 'user') return 'forbidden';
   return RANK[principal.role] >= RANK[role] ? 'allowed' : 'forbidden';
 }

@@ -121,9 +121,13 @@ forEachBus((name, makeBus) => {
           status: 'queued',
           node_id: null,
           params: { i },
+          result: null,
           error: null,
+          created_by: null,
           created_at: '2026-01-01T00:00:00Z',
           updated_at: '2026-01-01T00:00:00Z',
+          started_at: null,
+          finished_at: null,
         });
       }
       await waitFor('20 jobs', () => byA.length + byB.length === 20);
@@ -160,7 +164,13 @@ forEachBus((name, makeBus) => {
         freq_high_hz: null,
         kind: 'new_emitter',
         score: 4.2,
+        node_ids: [],
+        severity: 'medium',
+        explanation: 'a carrier never seen here before',
         details: {},
+        acknowledged_at: null,
+        acknowledged_by: null,
+        ack_comment: null,
       });
       await waitFor('the redelivery', () => deliveries.length === 2);
       assert.deepEqual(deliveries, [1, 2]);

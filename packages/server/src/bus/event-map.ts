@@ -11,11 +11,13 @@ import {
   encodeSpectrumFrame,
   heartbeatSchema,
   jobSchema,
+  localizationSchema,
   nodeStatusSchema,
   type Anomaly,
   type Detection,
   type Heartbeat,
   type Job,
+  type Localization,
   type NodeStatus,
   type SpectrumFrame,
 } from '@heimdall/protocol';
@@ -41,8 +43,15 @@ export interface EventMap {
   'node.status': { readonly node_id: string; readonly status: NodeStatus; readonly at: string };
   /** An anomaly was raised. */
   'anomaly.created': Anomaly;
-  /** A job was created or changed state. */
+  /** A job was created (queued for its node). Id: `job:<id>:created`. */
+  'job.created': Job;
+  /** A job changed state (running, succeeded, failed, cancelled). Id: `job:<id>:<status>`. */
   'job.updated': Job;
+  /**
+   * A localization finished: `status` is `completed` with a fix, or `failed` with an error.
+   * Id: `localization:<id>`.
+   */
+  'localization.completed': Localization;
 }
 
 export type EventName = keyof EventMap;
@@ -53,7 +62,9 @@ export const EVENT_NAMES = [
   'node.heartbeat',
   'node.status',
   'anomaly.created',
+  'job.created',
   'job.updated',
+  'localization.completed',
 ] as const satisfies readonly EventName[];
 
 export interface EventCodec<T> {
@@ -102,5 +113,7 @@ export const EVENT_CODECS: { readonly [K in EventName]: EventCodec<EventMap[K]> 
   'node.heartbeat': json('node.heartbeat', heartbeatSchema),
   'node.status': json('node.status', nodeStatusEventSchema),
   'anomaly.created': json('anomaly.created', anomalySchema),
+  'job.created': json('job.created', jobSchema),
   'job.updated': json('job.updated', jobSchema),
+  'localization.completed': json('localization.completed', localizationSchema),
 };

@@ -20,7 +20,7 @@ export function embeddedDatabaseDir(dataDir: string): string {
 /** Opens the configured database (no migrations). */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return config.databaseUrl === undefined
-    ? openPglite({ dataDir: embeddedDatabaseDir(config.dataDir) })
+    ? openPglite({ dataDir: embeddedDatabaseDir(config.dataDir), worker: true })
     : openPostgres({ url: config.databaseUrl });
 }
 

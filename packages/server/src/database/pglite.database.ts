@@ -9,6 +9,8 @@ import { OperationalError } from '@heimdall/errors';
 import type { ColumnSpec, Database, InsertValue, Queryable, QueryResult, Row, SqlParam } from './database.ts';
 import { encodeCopyBinary } from './copy-binary.ts';
 import { parseInt8 } from './int8.ts';
+import { openPgliteWorker } from './pglite-worker.database.ts';
+import { workerScript } from '../worker-thread.ts';
 
 interface PgliteLike {
   query<T>(
@@ -51,10 +53,20 @@ function queryable(conn: PgliteLike): Queryable {
 export interface PgliteOptions {
   /** Folder of the database files; `undefined` keeps the database in memory (tests). */
   readonly dataDir: string | undefined;
+  /**
+   * Run PGlite in a worker thread (see pglite-worker.database.ts), so its queries do not block this
+   * thread's event loop. Default false (tests); the server's data folder uses it.
+   */
+  readonly worker?: boolean;
 }
 
 /** Opens (creating it if needed) the embedded database. About 0.5 s for an existing folder, 3-4 s for a new one. */
 export async function openPglite(options: PgliteOptions): Promise<Database> {
+  const script = options.worker === true ? workerScript(import.meta.url, 'pglite-worker') : undefined;
+  if (script !== undefined) {
+    if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+    return openPgliteWorker(script, options.dataDir);
+  }
   let pg: PGlite;
   try {
     if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });

@@ -44,6 +44,7 @@ const ROLE_TEXT: Readonly<Record<Route['role'], string>> = {
   operator: 'Needs a user token with role operator or admin.',
   admin: 'Needs a user token with role admin.',
   node: "Needs a node's API key (own node only).",
+  'viewer-or-node': "Needs a user token (any role), or a node's API key (own node only).",
 };
 
 /** A WebSocket endpoint, documented as the GET that upgrades. */

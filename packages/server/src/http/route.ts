@@ -9,9 +9,10 @@ import type { Principal } from '../auth/principal.ts';
 
 /**
  * Who may call a route: `public` anyone; `viewer` < `operator` < `admin` users (a higher role
- * may call a lower role's routes); `node` a node's API key only (never a user token).
+ * may call a lower role's routes); `node` a node's API key only (never a user token);
+ * `viewer-or-node` any user, or a node key (the handler then limits a node to its own data).
  */
-export type RouteRole = 'public' | 'viewer' | 'operator' | 'admin' | 'node';
+export type RouteRole = 'public' | 'viewer' | 'operator' | 'admin' | 'node' | 'viewer-or-node';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 

@@ -20,18 +20,23 @@ function expected(role: RouteRole, caller: Caller): 'allowed' | 401 | 403 {
   if (role === 'public') return 'allowed';
   if (caller === 'none') return 401;
   if (role === 'node') return caller === 'node' ? 'allowed' : 403;
+  if (role === 'viewer-or-node') return 'allowed';
   if (caller === 'node') return 403;
   return (RANK[caller] as number) >= (RANK[role] as number) ? 'allowed' : 403;
 }
 
 describe('route table access', () => {
   let h: Harness;
+  /** The node caller's own id: node routes under `/nodes/:id` are called for the caller's node. */
+  let ownNodeId = '';
   const credentials = new Map<Caller, string | undefined>();
   before(async () => {
     h = await startHarness();
     credentials.set('none', undefined);
     for (const role of ['viewer', 'operator', 'admin'] as const) credentials.set(role, await h.token(role));
-    credentials.set('node', (await h.enroll()).apiKey);
+    const node = await h.enroll();
+    credentials.set('node', node.apiKey);
+    ownNodeId = node.nodeId;
   });
   after(() => h.close());
 
@@ -44,18 +49,35 @@ describe('route table access', () => {
       'POST /api/v1/enroll',
       'POST /api/v1/ingest/batch',
       'GET /metrics',
+      'GET /api/v1/anomalies',
+      'POST /api/v1/anomalies/:id/ack',
+      'GET /api/v1/anomaly-models',
+      'POST /api/v1/anomaly-models/:id/activate',
+      'POST /api/v1/scan-plans',
+      'GET /api/v1/nodes/:id/scan-plan',
+      'PUT /api/v1/nodes/:id/scan-plan/reported',
+      'POST /api/v1/jobs',
+      'POST /api/v1/jobs/:id/status',
+      'POST /api/v1/localizations',
+      'POST /api/v1/jobs/:id/snippet',
     ]) {
       assert.ok(urls.has(must), `${must} is in the route table`);
     }
     for (const r of h.server.routes)
-      assert.ok(['public', 'viewer', 'operator', 'admin', 'node'].includes(r.role), `${r.url} has a role`);
+      assert.ok(
+        ['public', 'viewer', 'operator', 'admin', 'node', 'viewer-or-node'].includes(r.role),
+        `${r.url} has a role`,
+      );
   });
 
   test('every route answers each caller as its role says', async () => {
     let checked = 0;
     for (const r of h.server.routes) {
-      const url = r.url.replace(/:[A-Za-z_]+/g, randomUUID());
       for (const caller of CALLERS) {
+        const url =
+          caller === 'node' && r.url.startsWith('/api/v1/nodes/:id')
+            ? r.url.replace(':id', ownNodeId).replace(/:[A-Za-z_]+/g, randomUUID())
+            : r.url.replace(/:[A-Za-z_]+/g, randomUUID());
         const credential = credentials.get(caller);
         const res = await h.server.app.inject({
           method: r.method,

@@ -8,6 +8,8 @@ import type { Config } from '@heimdall/config';
 import { MAX_FRAME_BYTES } from '@heimdall/protocol';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { AnomalyService } from '../anomalies/anomaly.service.ts';
+import { AnomalyModelService } from '../anomalies/anomaly-model.service.ts';
 import { AuthService, type AuthServiceOptions } from '../auth/auth.service.ts';
 import { access } from '../auth/principal.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -15,6 +17,12 @@ import { systemClock, type Clock } from '../clock.ts';
 import type { Database } from '../database/database.ts';
 import { ApiError, forbidden, notFound, unauthenticated } from '../errors.ts';
 import { IngestService, type IngestServiceOptions } from '../ingest/ingest.service.ts';
+import { JobService } from '../jobs/job.service.ts';
+import {
+  LocalizationService,
+  type LocalizationServiceOptions,
+} from '../localization/localization.service.ts';
+import { ScanPlanService } from '../scan-plans/scan-plan.service.ts';
 import { LiveHub, type LiveHubOptions } from '../live/live-hub.ts';
 import { DEFAULT_OFFLINE_AFTER_MS, NodeService, type NodeServiceOptions } from '../nodes/node.service.ts';
 import { mapError } from './error-mapper.ts';
@@ -22,12 +30,18 @@ import { silentLogger, type Logger } from './logger.ts';
 import { ServerMetrics } from './metrics.ts';
 import { buildOpenApi } from './openapi.ts';
 import { isReply, type Route } from './route.ts';
+import { anomalyRoutes } from './routes/anomaly.routes.ts';
+import { anomalyModelRoutes } from './routes/anomaly-model.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
+import { jobRoutes } from './routes/job.routes.ts';
+import { localizationRoutes } from './routes/localization.routes.ts';
+import { scanPlanRoutes } from './routes/scan-plan.routes.ts';
 import { ingestRoutes, MAX_BATCH_BYTES } from './routes/ingest.routes.ts';
 import { nodeRoutes } from './routes/node.routes.ts';
 import { spectrumRoutes } from './routes/spectrum.routes.ts';
 import { systemRoutes } from './routes/system.routes.ts';
 import { registerSockets, SOCKET_ROUTES } from './sockets.ts';
+import { registerWebAssets } from './web-assets.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -36,6 +50,7 @@ export interface ServerOptions {
   readonly nodes?: NodeServiceOptions;
   readonly ingest?: IngestServiceOptions;
   readonly live?: Omit<LiveHubOptions, 'onDrop'>;
+  readonly localizations?: Omit<LocalizationServiceOptions, 'offlineAfterMs'>;
   /** WebSocket keepalive ping interval (default 30 s). */
   readonly pingIntervalMs?: number;
   /** Readiness checks give up after this long (default 2 s). */
@@ -59,6 +74,12 @@ export interface HeimdallServer {
   readonly nodes: NodeService;
   readonly ingest: IngestService;
   readonly live: LiveHub;
+  readonly anomalies: AnomalyService;
+  /** The anomaly model registry (versions per node, the active one, rollback). */
+  readonly anomalyModels: AnomalyModelService;
+  readonly scanPlans: ScanPlanService;
+  readonly jobs: JobService;
+  readonly localizations: LocalizationService;
   readonly metrics: ServerMetrics;
   /** The first admin, when this start created it (print a generated password once). */
   readonly createdAdmin: { readonly password: string; readonly generated: boolean } | undefined;
@@ -117,6 +138,14 @@ export async function createServer(deps: ServerDeps): Promise<HeimdallServer> {
     options.ingest,
   );
   const live = new LiveHub(bus, { ...options.live, onDrop: () => metrics.liveDropped.inc() });
+  const anomalies = new AnomalyService(db, bus, clock);
+  const anomalyModels = new AnomalyModelService(db);
+  const scanPlans = new ScanPlanService(db, clock);
+  const jobs = new JobService(db, bus, clock);
+  const localizations = new LocalizationService(db, bus, clock, jobs, {
+    ...options.localizations,
+    offlineAfterMs,
+  });
   const onReject = (reason: string) => metrics.ingestRejected.inc({ reason });
 
   const createdAdmin = await auth.ensureAdmin(deps.config.adminPassword);
@@ -170,6 +199,11 @@ export async function createServer(deps: ServerDeps): Promise<HeimdallServer> {
     ...nodeRoutes(nodes, db, () => new Date(clock.now() - offlineAfterMs)),
     ...ingestRoutes(ingest, onReject),
     ...spectrumRoutes(db, ingest.tiles),
+    ...anomalyRoutes(anomalies),
+    ...anomalyModelRoutes(anomalyModels),
+    ...scanPlanRoutes(scanPlans),
+    ...jobRoutes(jobs),
+    ...localizationRoutes(localizations),
   ];
   spec.document = buildOpenApi(routes, { version: API_VERSION }, SOCKET_ROUTES);
 
@@ -230,6 +264,8 @@ export async function createServer(deps: ServerDeps): Promise<HeimdallServer> {
     liveClients: (d) => metrics.liveClients.inc(d),
     ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs }),
   });
+  // the dashboard (apps/web) at `/`; registered last, its `/*` only catches what no route takes
+  registerWebAssets(app);
 
   const sweeper = setInterval(
     () => {
@@ -238,6 +274,11 @@ export async function createServer(deps: ServerDeps): Promise<HeimdallServer> {
         .catch((e: unknown) =>
           logger.warn('offline sweep failed', { error: e instanceof Error ? e.message : String(e) }),
         );
+      localizations.sweep().catch((e: unknown) =>
+        logger.warn('localization deadline sweep failed', {
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
     },
     Math.min(10_000, Math.max(1000, offlineAfterMs / 4)),
   );
@@ -251,6 +292,11 @@ export async function createServer(deps: ServerDeps): Promise<HeimdallServer> {
     nodes,
     ingest,
     live,
+    anomalies,
+    anomalyModels,
+    scanPlans,
+    jobs,
+    localizations,
     metrics,
     createdAdmin,
     close() {

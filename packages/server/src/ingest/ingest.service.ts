@@ -38,7 +38,7 @@ import { ApiError, forbidden, notFound } from '../errors.ts';
 import { DetectionRepository, type NewDetection } from '../repositories/detection.repository.ts';
 import { NodeRepository, type IngestCounts, type SequenceState } from '../repositories/node.repository.ts';
 import { nsToIso } from '../ns-time.ts';
-import { SpectrumTileStore } from '../spectrum/spectrum-tiles.ts';
+import { SpectrumTileStore, type SpectrumTileStoreOptions } from '../spectrum/spectrum-tiles.ts';
 import { TurnBudget } from '../spectrum/turn-budget.ts';
 import { acceptSequences } from './accepted-sequences.ts';
 
@@ -62,6 +62,8 @@ export interface IngestServiceOptions {
    * state.
    */
   readonly refreshAfterMs?: number;
+  /** Spectrum history tuning (e.g. `worker: false` keeps tile encoding on this thread). */
+  readonly tiles?: SpectrumTileStoreOptions;
 }
 
 /** What a submit tells the node: stored sequences (an ack frame's content) and what was dropped. */
@@ -125,7 +127,7 @@ export class IngestService {
     private readonly observer: IngestObserver,
     options: IngestServiceOptions = {},
   ) {
-    this.tiles = new SpectrumTileStore(db);
+    this.tiles = new SpectrumTileStore(db, options.tiles);
     this.flushIntervalMs = options.flushIntervalMs ?? 25;
     this.maxBatchFrames = options.maxBatchFrames ?? 4096;
     this.maxAckedAhead = options.maxAckedAhead ?? 4096;
@@ -391,6 +393,7 @@ export class IngestService {
     this.cut();
     await this.committing;
     await this.tiles.close().catch(() => undefined);
+    await this.tiles.dispose();
   }
 }
 

@@ -7,8 +7,9 @@
 import { encodeSpectrumFrame, type SpectrumFrame } from '@heimdall/protocol';
 import { z } from 'zod';
 import type { Bus, Subscription } from '../bus/bus.ts';
+import { fitFrameToView } from './live-decimate.ts';
 
-export const LIVE_KINDS = ['spectrum', 'detections', 'heartbeats', 'anomalies'] as const;
+export const LIVE_KINDS = ['spectrum', 'detections', 'heartbeats', 'anomalies', 'localizations'] as const;
 export type LiveKind = (typeof LIVE_KINDS)[number];
 
 /** What a viewer sends (as a JSON text message) to choose what it gets. */
@@ -23,6 +24,11 @@ export const liveSubscribeSchema = z
       .array(z.enum(LIVE_KINDS))
       .min(1)
       .default([...LIVE_KINDS]),
+    /**
+     * Send spectrum frames cut to `freq_min_hz..freq_max_hz` and max-hold decimated to at most
+     * this many bins (a browser's waterfall width); without it frames arrive whole.
+     */
+    max_bins: z.number().int().min(16).max(65536).optional(),
   })
   .refine(
     (s) => s.freq_min_hz === undefined || s.freq_max_hz === undefined || s.freq_min_hz <= s.freq_max_hz,
@@ -61,8 +67,12 @@ function overlaps(f: LiveSubscribe, low: number | null, high: number | null): bo
   );
 }
 
-function wantsNode(f: LiveSubscribe, nodeId: string | null): boolean {
-  return f.nodes === undefined || (nodeId !== null && f.nodes.includes(nodeId));
+/** Whether the viewer follows the node (or one of the nodes, for events several nodes saw). */
+function wantsNode(f: LiveSubscribe, nodeId: string | readonly string[] | null): boolean {
+  if (f.nodes === undefined) return true;
+  if (nodeId === null) return false;
+  const nodes = f.nodes;
+  return typeof nodeId === 'string' ? nodes.includes(nodeId) : nodeId.some((n) => nodes.includes(n));
 }
 
 export class LiveHub {
@@ -94,7 +104,11 @@ export class LiveHub {
         this.event('heartbeats', 'node_status', e, e.node_id, null, null),
       ),
       await this.bus.subscribe('anomaly.created', (a) =>
-        this.event('anomalies', 'anomaly', a, a.node_id, a.freq_low_hz, a.freq_high_hz),
+        this.event('anomalies', 'anomaly', a, a.node_ids, a.freq_low_hz, a.freq_high_hz),
+      ),
+      // anomalies and fixes involve several nodes: a viewer of any of them gets the event
+      await this.bus.subscribe('localization.completed', (l) =>
+        this.event('localizations', 'localization', l, l.node_ids, l.freq_hz, l.freq_hz),
       ),
     );
   }
@@ -127,8 +141,13 @@ export class LiveHub {
         this.options.onDrop?.();
         continue;
       }
-      bytes ??= encodeSpectrumFrame(frame);
-      c.sink.send(bytes);
+      if (f.max_bins !== undefined) {
+        const view = { freqMinHz: f.freq_min_hz, freqMaxHz: f.freq_max_hz, maxBins: f.max_bins };
+        c.sink.send(encodeSpectrumFrame(fitFrameToView(frame, view)));
+      } else {
+        bytes ??= encodeSpectrumFrame(frame);
+        c.sink.send(bytes);
+      }
       c.sent++;
     }
   }
@@ -137,7 +156,7 @@ export class LiveHub {
     kind: LiveKind,
     type: string,
     data: unknown,
-    nodeId: string | null,
+    nodeId: string | readonly string[] | null,
     low: number | null,
     high: number | null,
   ): void {

@@ -25,9 +25,14 @@
  *
  * Memory: per active band, the open tiles of every zoom (at most `coarseRows` x bins x 2 planes per
  * zoom): about 2.5 MB for a 4096-bin band with the defaults.
+ *
+ * Threads: the roll-up, encoding and deflate of a flush run in a worker thread (tile-encoder.ts,
+ * which holds the bands' open tiles), so the caller's event loop serves sockets, acks and live
+ * viewers meanwhile; `append` only copies the frame's codes. The database write stays here.
+ * {@link SpectrumTileStore.dispose} stops the worker.
  */
 import { promisify } from 'node:util';
-import { constants as zlibConstants, deflate as deflateCb, inflate as inflateCb } from 'node:zlib';
+import { deflate as deflateCb, inflate as inflateCb } from 'node:zlib';
 import { OperationalError } from '@heimdall/errors';
 import {
   decodeTilePayload,
@@ -42,8 +47,11 @@ import {
   type BandKey,
   type TileRecord,
 } from '../repositories/spectrum-tile.repository.ts';
-import { BandRollup, rollUpTiles, type ClosedTile } from './tile-rollup.ts';
-import { TurnBudget } from './turn-budget.ts';
+import { bandKeyString, deflateOptions, FramePacker, type EncodedTile } from './tile-encoder.ts';
+import { createTileEncoder, type TileEncoder } from './tile-worker-client.ts';
+import { rollUpTiles } from './tile-rollup.ts';
+
+export { deflateOptions } from './tile-encoder.ts';
 
 const deflate = promisify(deflateCb);
 const inflate = promisify(inflateCb);
@@ -61,6 +69,11 @@ export interface SpectrumTileStoreOptions {
   readonly idleMs?: number;
   /** Clock for idleness, ms (default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * Roll up, encode and deflate in a worker thread (default true), so the caller's event loop stays
+   * free for sockets meanwhile; false does it on the calling thread.
+   */
+  readonly worker?: boolean;
 }
 
 /** A tile as a query returns it. */
@@ -91,32 +104,26 @@ export interface FlushReport {
   readonly bytes: number;
 }
 
-interface BandState {
-  readonly key: BandKey;
-  readonly rollup: BandRollup;
-  lastAppendMs: number;
-}
-
-interface Pending {
-  readonly key: BandKey;
-  readonly closed: ClosedTile;
-}
-
 interface Compressed {
   readonly key: BandKey;
   readonly record: Omit<TileRecord, 'bandId'>;
 }
 
-function bandKeyString(k: BandKey): string {
-  return `${k.nodeId}|${k.centerHz}|${k.sampleRateHz}|${k.fftSize}|${k.binCount}`;
+function toCompressed(t: EncodedTile): Compressed {
+  return {
+    key: t.key,
+    record: {
+      zoom: t.zoom,
+      startNs: t.startNs,
+      endNs: t.endNs,
+      rows: t.rows,
+      frames: t.frames,
+      data: t.data,
+    },
+  };
 }
 
 /** Decodes a stored or queried tile. */
-/** How tiles are deflated: level 1, run-length strategy (see the module doc). */
-export function deflateOptions(level = 1): { level: number; strategy: number } {
-  return { level, strategy: zlibConstants.Z_RLE };
-}
-
 export async function inflateTile(data: Uint8Array): Promise<SpectrumTile> {
   return decodeTilePayload(new Uint8Array(await inflate(data)));
 }
@@ -128,10 +135,11 @@ export class SpectrumTileStore {
   private readonly level: number;
   private readonly idleMs: number;
   private readonly now: () => number;
-  private readonly bands = new Map<string, BandState>();
+  /** When each band the encoder holds last got a frame (to skip a round trip when nothing is due). */
+  private readonly lastAppend = new Map<string, number>();
   private readonly bandIds = new Map<string, number>();
-  /** Tiles of bands that were reset (quantization change) before the next flush. */
-  private retired: Pending[] = [];
+  private readonly packer = new FramePacker();
+  private readonly encoder: TileEncoder;
   private appended = 0;
   private flushing: Promise<unknown> = Promise.resolve();
 
@@ -145,6 +153,15 @@ export class SpectrumTileStore {
     this.level = options.compressionLevel ?? 1;
     this.idleMs = options.idleMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
+    this.encoder = createTileEncoder(
+      {
+        frameRows: this.frameRows,
+        coarseRows: this.coarseRows,
+        maxZoom: this.maxZoom,
+        level: this.level,
+      },
+      options.worker ?? true,
+    );
   }
 
   /** Frames appended and not yet covered by a finished flush. */
@@ -157,40 +174,18 @@ export class SpectrumTileStore {
    * codes are copied, so the caller may reuse its buffer.
    */
   append(frame: SpectrumFrame): void {
-    const key: BandKey = {
-      nodeId: frame.nodeId,
-      centerHz: frame.centerHz,
-      sampleRateHz: frame.sampleRateHz,
-      fftSize: frame.fftSize,
-      binCount: frame.bins.length,
-    };
-    const id = bandKeyString(key);
-    const codeBytes = frame.bins instanceof Uint16Array ? 2 : 1;
-    let state = this.bands.get(id);
-    if (
-      state !== undefined &&
-      (state.rollup.options.stepDb !== frame.stepDb || state.rollup.options.codeBytes !== codeBytes)
-    ) {
-      for (const closed of state.rollup.takeAll()) this.retired.push({ key: state.key, closed });
-      state = undefined;
-    }
-    if (state === undefined) {
-      state = {
-        key,
-        rollup: new BandRollup({
-          bins: key.binCount,
-          stepDb: frame.stepDb,
-          codeBytes,
-          frameRows: this.frameRows,
-          coarseRows: this.coarseRows,
-          maxZoom: this.maxZoom,
-        }),
-        lastAppendMs: 0,
-      };
-      this.bands.set(id, state);
-    }
-    state.rollup.addFrame(frame.bins, frame.refDb, frame.captureTimeNs);
-    state.lastAppendMs = this.now();
+    const now = this.now();
+    this.packer.add(frame, now);
+    this.lastAppend.set(
+      bandKeyString({
+        nodeId: frame.nodeId,
+        centerHz: frame.centerHz,
+        sampleRateHz: frame.sampleRateHz,
+        fftSize: frame.fftSize,
+        binCount: frame.bins.length,
+      }),
+      now,
+    );
     this.appended++;
   }
 
@@ -203,6 +198,12 @@ export class SpectrumTileStore {
     const run = this.flushing.then(() => this.flushNow(false, inTransaction));
     this.flushing = run.catch(() => undefined);
     return run;
+  }
+
+  /** Stops the worker thread (after the flushes under way); call after {@link close} at shutdown. */
+  async dispose(): Promise<void> {
+    await this.flushing;
+    await this.encoder.close();
   }
 
   /** Writes everything, open coarse rows included (shutdown). The store stays usable. */
@@ -218,35 +219,20 @@ export class SpectrumTileStore {
   ): Promise<FlushReport> {
     const frames = this.appended;
     this.appended = 0;
-    const pending: Pending[] = this.retired.splice(0);
-    const idleBefore = this.now() - this.idleMs;
-    for (const [id, state] of this.bands) {
-      const idle = all || state.lastAppendMs < idleBefore;
-      for (const closed of idle ? state.rollup.takeAll() : state.rollup.takeForFlush())
-        pending.push({ key: state.key, closed });
-      if (idle) this.bands.delete(id);
+    const idleBeforeMs = this.now() - this.idleMs;
+    let idle = false;
+    for (const [id, at] of this.lastAppend) {
+      if (all || at < idleBeforeMs) {
+        idle = true;
+        this.lastAppend.delete(id);
+      }
     }
-    // encode in slices of the event loop (sockets stay served); deflate runs on libuv's pool
-    const budget = new TurnBudget();
-    const jobs: Promise<Compressed>[] = [];
-    for (const { key, closed } of pending) {
-      const payload = encodeTilePayload(closed.tile);
-      jobs.push(
-        deflate(payload, deflateOptions(this.level)).then((data) => ({
-          key,
-          record: {
-            zoom: closed.tile.zoom,
-            startNs: closed.startNs,
-            endNs: closed.endNs,
-            rows: closed.tile.rows,
-            frames: closed.frames,
-            data: new Uint8Array(data),
-          },
-        })),
-      );
-      await budget.pass();
-    }
-    const compressed = await Promise.all(jobs);
+    // roll-up, encoding and deflate run in the worker: this thread serves sockets meanwhile
+    const encoded =
+      this.packer.size > 0 || idle
+        ? await this.encoder.encode({ frames: this.packer.take(), all, idleBeforeMs })
+        : [];
+    const compressed = encoded.map(toCompressed);
     if (compressed.length === 0 && inTransaction === undefined) return { tiles: 0, frames, bytes: 0 };
     try {
       const ids = await this.db.transaction(async (tx) => {
@@ -273,7 +259,9 @@ export class SpectrumTileStore {
       for (const [k, id] of ids) this.bandIds.set(k, id);
     } catch (cause) {
       // a crash of these bands: their unwritten frames are the caller's to resend
-      for (const c of compressed) this.bands.delete(bandKeyString(c.key));
+      const failed = [...new Set(compressed.map((c) => bandKeyString(c.key)))];
+      for (const id of failed) this.lastAppend.delete(id);
+      this.encoder.drop(failed);
       throw cause instanceof OperationalError
         ? cause
         : new OperationalError('writing spectrum tiles failed; their frames are not stored', { cause });

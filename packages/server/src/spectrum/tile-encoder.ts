@@ -1,0 +1,222 @@
+/**
+ * The CPU side of spectrum history: per band roll-up ({@link BandRollup}), tile encoding and
+ * deflate, for a batch of frames at a time. It runs in a worker thread (tile-worker.ts) so the
+ * ingest's event loop keeps serving sockets, acks and live viewers while a batch is rolled up and
+ * compressed (on the embedded default these took about a third of the main thread at full load);
+ * {@link TileEncoderCore} itself is synchronous and thread-agnostic, and runs inline when no worker
+ * is wanted.
+ *
+ * Frames cross the thread boundary packed ({@link FramePacker}): their codes concatenated in one
+ * transferred buffer plus small per-frame arrays, so a batch of thousands of frames is one message
+ * and no copy.
+ */
+import { constants as zlibConstants, deflateSync } from 'node:zlib';
+import { encodeTilePayload, type Codes, type SpectrumFrame } from '@heimdall/protocol';
+import type { BandKey } from '../repositories/spectrum-tile.repository.ts';
+import { BandRollup, type ClosedTile } from './tile-rollup.ts';
+
+/** How tiles are deflated: level 1, run-length strategy (see spectrum-tiles.ts). */
+export function deflateOptions(level = 1): { level: number; strategy: number } {
+  return { level, strategy: zlibConstants.Z_RLE };
+}
+
+export function bandKeyString(k: BandKey): string {
+  return `${k.nodeId}|${k.centerHz}|${k.sampleRateHz}|${k.fftSize}|${k.binCount}`;
+}
+
+/** Per-frame numbers in {@link PackedFrames.meta}, in this order. */
+// centerHz, sampleRateHz, fftSize, binCount, refDb, stepDb, byte offset of the codes, append time (ms)
+const META = 8;
+
+/** A batch of frames as one message: codes concatenated (2-byte codes at even offsets). */
+export interface PackedFrames {
+  readonly count: number;
+  readonly nodeIds: readonly string[];
+  readonly meta: Float64Array;
+  readonly widths: Uint8Array;
+  readonly times: BigInt64Array;
+  readonly codes: ArrayBuffer;
+}
+
+/** Collects frames into a {@link PackedFrames}; the codes are copied, so callers may reuse theirs. */
+export class FramePacker {
+  private nodeIds: string[] = [];
+  private meta = new Float64Array(META * 64);
+  private widths = new Uint8Array(64);
+  private times = new BigInt64Array(64);
+  private codes = new Uint8Array(64 * 4096);
+  private used = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds a frame appended at `atMs` (the store's clock: idleness is judged on it). */
+  add(frame: SpectrumFrame, atMs: number): void {
+    const n = this.count;
+    if (n === this.widths.length) {
+      const meta = new Float64Array(this.meta.length * 2);
+      meta.set(this.meta);
+      const widths = new Uint8Array(this.widths.length * 2);
+      widths.set(this.widths);
+      const times = new BigInt64Array(this.times.length * 2);
+      times.set(this.times);
+      this.meta = meta;
+      this.widths = widths;
+      this.times = times;
+    }
+    const bins = frame.bins;
+    const width = bins instanceof Uint16Array ? 2 : 1;
+    const offset = (this.used + width - 1) & ~(width - 1);
+    const end = offset + bins.length * width;
+    if (end > this.codes.length) {
+      const codes = new Uint8Array(Math.max(end, this.codes.length * 2));
+      codes.set(this.codes.subarray(0, this.used));
+      this.codes = codes;
+    }
+    this.codes.set(new Uint8Array(bins.buffer, bins.byteOffset, bins.byteLength), offset);
+    this.used = end;
+    const m = n * META;
+    this.meta[m] = frame.centerHz;
+    this.meta[m + 1] = frame.sampleRateHz;
+    this.meta[m + 2] = frame.fftSize;
+    this.meta[m + 3] = bins.length;
+    this.meta[m + 4] = frame.refDb;
+    this.meta[m + 5] = frame.stepDb;
+    this.meta[m + 6] = offset;
+    this.meta[m + 7] = atMs;
+    this.widths[n] = width;
+    this.times[n] = frame.captureTimeNs;
+    this.nodeIds.push(frame.nodeId);
+    this.count++;
+  }
+
+  /** The frames so far (own buffers, safe to transfer); the packer starts empty again. */
+  take(): PackedFrames {
+    const n = this.count;
+    const packed: PackedFrames = {
+      count: n,
+      nodeIds: this.nodeIds,
+      meta: this.meta.slice(0, n * META),
+      widths: this.widths.slice(0, n),
+      times: this.times.slice(0, n),
+      codes: this.codes.slice(0, this.used).buffer,
+    };
+    this.nodeIds = [];
+    this.used = 0;
+    this.count = 0;
+    return packed;
+  }
+}
+
+/** What to do with one batch. */
+export interface EncodeRequest {
+  readonly frames: PackedFrames;
+  /** Write every open row of every band (shutdown). */
+  readonly all: boolean;
+  /** Bands without frames since this time (caller's clock, ms) are written whole and forgotten. */
+  readonly idleBeforeMs: number;
+}
+
+/** A compressed tile, ready to store. */
+export interface EncodedTile {
+  readonly key: BandKey;
+  readonly zoom: number;
+  readonly startNs: bigint;
+  readonly endNs: bigint;
+  readonly rows: number;
+  readonly frames: number;
+  readonly data: Uint8Array;
+}
+
+export interface TileEncoderOptions {
+  readonly frameRows: number;
+  readonly coarseRows: number;
+  readonly maxZoom: number;
+  readonly level: number;
+}
+
+interface BandState {
+  readonly key: BandKey;
+  readonly rollup: BandRollup;
+  lastAppendMs: number;
+}
+
+/** The bands' roll-ups and the encoder: feed batches, get the tiles they close. Synchronous. */
+export class TileEncoderCore {
+  private readonly bands = new Map<string, BandState>();
+
+  constructor(private readonly o: TileEncoderOptions) {}
+
+  /** Forgets bands (a failed write: their open rows are lost, as in a crash). */
+  drop(bandIds: readonly string[]): void {
+    for (const id of bandIds) this.bands.delete(id);
+  }
+
+  encode(req: EncodeRequest): EncodedTile[] {
+    const closed: { key: BandKey; closed: ClosedTile }[] = [];
+    this.feed(req.frames, closed);
+    for (const [id, state] of this.bands) {
+      const idle = req.all || state.lastAppendMs < req.idleBeforeMs;
+      for (const c of idle ? state.rollup.takeAll() : state.rollup.takeForFlush())
+        closed.push({ key: state.key, closed: c });
+      if (idle) this.bands.delete(id);
+    }
+    return closed.map(({ key, closed: c }) => ({
+      key,
+      zoom: c.tile.zoom,
+      startNs: c.startNs,
+      endNs: c.endNs,
+      rows: c.tile.rows,
+      frames: c.frames,
+      data: new Uint8Array(deflateSync(encodeTilePayload(c.tile), deflateOptions(this.o.level))),
+    }));
+  }
+
+  private feed(p: PackedFrames, retired: { key: BandKey; closed: ClosedTile }[]): void {
+    for (let i = 0; i < p.count; i++) {
+      const m = i * META;
+      const bins = p.meta[m + 3] as number;
+      const key: BandKey = {
+        nodeId: p.nodeIds[i] as string,
+        centerHz: p.meta[m] as number,
+        sampleRateHz: p.meta[m + 1] as number,
+        fftSize: p.meta[m + 2] as number,
+        binCount: bins,
+      };
+      const stepDb = p.meta[m + 5] as number;
+      const width = p.widths[i] as 1 | 2;
+      const offset = p.meta[m + 6] as number;
+      const codes: Codes =
+        width === 1 ? new Uint8Array(p.codes, offset, bins) : new Uint16Array(p.codes, offset, bins);
+      const id = bandKeyString(key);
+      let state = this.bands.get(id);
+      if (
+        state !== undefined &&
+        (state.rollup.options.stepDb !== stepDb || state.rollup.options.codeBytes !== width)
+      ) {
+        // the band's quantization changed: its tiles so far are written as they are
+        for (const c of state.rollup.takeAll()) retired.push({ key: state.key, closed: c });
+        state = undefined;
+      }
+      if (state === undefined) {
+        state = {
+          key,
+          rollup: new BandRollup({
+            bins,
+            stepDb,
+            codeBytes: width,
+            frameRows: this.o.frameRows,
+            coarseRows: this.o.coarseRows,
+            maxZoom: this.o.maxZoom,
+          }),
+          lastAppendMs: 0,
+        };
+        this.bands.set(id, state);
+      }
+      state.rollup.addFrame(codes, p.meta[m + 4] as number, p.times[i] as bigint);
+      state.lastAppendMs = p.meta[m + 7] as number;
+    }
+  }
+}

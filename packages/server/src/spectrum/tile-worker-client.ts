@@ -1,0 +1,115 @@
+/**
+ * Runs {@link TileEncoderCore} in a worker thread (tile-worker.ts), or inline when asked to (or when
+ * the worker script is not there). One request at a time is all the store needs (its flushes run in
+ * order); requests and drops reach the worker in the order they are made.
+ * The worker is dist/tile-worker.js in the bundle (see worker-thread.ts).
+ */
+import type { Worker } from 'node:worker_threads';
+import { OperationalError } from '@heimdall/errors';
+import { startWorker, workerScript } from '../worker-thread.ts';
+import {
+  TileEncoderCore,
+  type EncodedTile,
+  type EncodeRequest,
+  type TileEncoderOptions,
+} from './tile-encoder.ts';
+
+export type TileWorkerRequest =
+  | { readonly type: 'encode'; readonly id: number; readonly request: EncodeRequest }
+  | { readonly type: 'drop'; readonly bandIds: readonly string[] };
+
+export type TileWorkerResponse =
+  | { readonly id: number; readonly tiles: EncodedTile[]; readonly error?: undefined }
+  | { readonly id: number; readonly error: string; readonly tiles?: undefined };
+
+export interface TileEncoder {
+  encode(request: EncodeRequest): Promise<EncodedTile[]>;
+  drop(bandIds: readonly string[]): void;
+  /** Stops the worker (pending requests fail); the encoder must not be used after. */
+  close(): Promise<void>;
+}
+
+const SCRIPT = workerScript(import.meta.url, 'tile-worker');
+
+class InlineTileEncoder implements TileEncoder {
+  private readonly core: TileEncoderCore;
+  constructor(options: TileEncoderOptions) {
+    this.core = new TileEncoderCore(options);
+  }
+  encode(request: EncodeRequest): Promise<EncodedTile[]> {
+    return Promise.resolve(this.core.encode(request));
+  }
+  drop(bandIds: readonly string[]): void {
+    this.core.drop(bandIds);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+class WorkerTileEncoder implements TileEncoder {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<
+    number,
+    { resolve: (t: EncodedTile[]) => void; reject: (e: unknown) => void }
+  >();
+
+  constructor(
+    private readonly script: URL,
+    private readonly options: TileEncoderOptions,
+  ) {}
+
+  private start(): Worker {
+    if (this.worker !== undefined) return this.worker;
+    const w = startWorker(this.script, this.options);
+    w.unref();
+    w.on('message', (m: TileWorkerResponse) => {
+      const p = this.pending.get(m.id);
+      if (p === undefined) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) w.unref();
+      if (m.error !== undefined) p.reject(new OperationalError(`encoding spectrum tiles failed: ${m.error}`));
+      else p.resolve(m.tiles);
+    });
+    const fail = (why: string) => {
+      // a dead worker is a crash of every band it held: the next request starts a fresh one
+      if (this.worker === w) this.worker = undefined;
+      for (const p of this.pending.values()) p.reject(new OperationalError(why));
+      this.pending.clear();
+    };
+    w.on('error', (e) => fail(`the spectrum tile worker failed: ${e.message}`));
+    w.on('exit', (code) => fail(`the spectrum tile worker exited (code ${code})`));
+    this.worker = w;
+    return w;
+  }
+
+  encode(request: EncodeRequest): Promise<EncodedTile[]> {
+    const w = this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.ref(); // a batch in flight keeps the process alive
+      const message: TileWorkerRequest = { type: 'encode', id, request };
+      w.postMessage(message, [request.frames.codes]);
+    });
+  }
+
+  drop(bandIds: readonly string[]): void {
+    const message: TileWorkerRequest = { type: 'drop', bandIds };
+    this.worker?.postMessage(message);
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w !== undefined) await w.terminate();
+  }
+}
+
+/** A worker-backed encoder, or an inline one when `worker` is false or the worker script is missing. */
+export function createTileEncoder(options: TileEncoderOptions, worker = true): TileEncoder {
+  return worker && SCRIPT !== undefined
+    ? new WorkerTileEncoder(SCRIPT, options)
+    : new InlineTileEncoder(options);
+}

@@ -67,6 +67,14 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   return parsed as ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>;
 }
 
+/** `--port N`: a TCP port, 0 (pick a free one) to 65535; `fallback` when the flag is absent. */
+export function parsePort(raw: string | undefined, fallback: number): number {
+  const port = parseQuantity('port', raw) ?? fallback;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0-65535 (got ${raw})`);
+  return port;
+}
+
 /** Parses a number option strictly: `--fft 4096`, `--rate 2.4e6`, `--freq 100M` (k, M, G suffixes). */
 export function parseQuantity(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;

@@ -4,6 +4,7 @@
  * them. Neither side knows how the other works.
  */
 import type { ClockSource, DetectionsMessage, SpectrumFrame } from '@heimdall/protocol';
+import type { IqSnippet, SnippetRequest } from './receivers/receiver.ts';
 
 /** A frame as the edge makes it: the spool stamps the node id and the sequence number. */
 export type OutgoingFrame =
@@ -69,4 +70,11 @@ export interface Edge {
   plan(): ScanPlan;
   /** Switch to a new plan (the desired state from the server); takes effect at the next frame. */
   setPlan(plan: ScanPlan): void;
+  /**
+   * Optional: IQ of one agreed moment for a localization, from the edge's receiver. Frames pause
+   * from shortly before the snippet until it is captured, then resume on schedule (no overruns
+   * counted). Throws a UserError when the receiver cannot (a recording; frequency, rate or size
+   * out of reach; the moment passed), an OperationalError when the stream failed.
+   */
+  captureSnippet?(request: SnippetRequest, signal: AbortSignal): Promise<IqSnippet>;
 }

@@ -4,13 +4,8 @@
  * admin on the first start and prints a generated password once. Stops cleanly on Ctrl-C.
  */
 import { startServer } from '@heimdall/server';
-import {
-  parseCommandArgs,
-  parseQuantity,
-  UsageError,
-  type Command,
-  type CommandContext,
-} from '../command.ts';
+import { parseCommandArgs, parsePort, type Command, type CommandContext } from '../command.ts';
+import { untilStopped } from '../until-stopped.ts';
 
 const help = `usage: heimdall server [--port N] [--host ADDR]
 
@@ -40,9 +35,7 @@ export const serverCommand: Command = {
       false,
     );
     if (!args) return 0;
-    const port = parseQuantity('port', args.values.port) ?? ctx.config.port;
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new UsageError(`--port must be 0-65535 (got ${args.values.port})`);
+    const port = parsePort(args.values.port, ctx.config.port);
     if (ctx.signal.aborted) return 0;
     const running = await startServer(
       { ...ctx.config, port },
@@ -58,10 +51,7 @@ export const serverCommand: Command = {
     } else if (admin !== undefined) {
       ctx.stdout.write('created user "admin" with the password from HEIMDALL_ADMIN_PASSWORD\n');
     }
-    await new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) resolve();
-      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilStopped(ctx.signal);
     ctx.stdout.write('stopping...\n');
     await running.stop();
     return 0;

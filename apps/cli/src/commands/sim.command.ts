@@ -13,6 +13,7 @@ import {
   type Command,
   type CommandContext,
 } from '../command.ts';
+import { untilStopped } from '../until-stopped.ts';
 
 const runHelp = `usage: heimdall sim run SCENARIO --node NAME --seconds S --out REC.sigmf-meta [options]
 
@@ -237,10 +238,7 @@ export const simServeCommand: Command = {
       `serving node "${node}" of scenario "${scene.spec.name}" as rtl_tcp on ${host}:${bound} ` +
         `(R820T, ${(probe.sampleRate / 1e6).toFixed(3)} MS/s at ${(probe.centerFrequency / 1e6).toFixed(4)} MHz); Ctrl-C stops\n`,
     );
-    await new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) resolve();
-      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilStopped(ctx.signal);
     await server.close();
     return 0;
   },

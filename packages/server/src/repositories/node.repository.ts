@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { UserError } from '@heimdall/errors';
-import type { Location, Node, NodeQuery, NodeUpdate, Page } from '@heimdall/protocol';
+import type { Location, Node, NodeHealth, NodeQuery, NodeUpdate, Page } from '@heimdall/protocol';
 import type { Queryable, Row } from '../database/database.ts';
 import { isoColumn } from '../database/sql-time.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -59,7 +59,39 @@ const COLUMNS = (
 ) => `id::text AS id, name, latitude, longitude, altitude_m, capabilities, groups, tags,
   ${isoColumn('last_heartbeat_at')} AS last_heartbeat_at, ${isoColumn('created_at')} AS created_at,
   frames_received, duplicates, sequence_gaps, next_sequence,
-  CASE WHEN last_heartbeat_at >= ${statusAt} THEN 'online' ELSE 'offline' END AS status`;
+  CASE WHEN last_heartbeat_at >= ${statusAt} THEN 'online' ELSE 'offline' END AS status,
+  ${isoColumn('hb.time')} AS hb_time, hb.cpu_percent AS hb_cpu_percent, hb.memory_used_bytes AS hb_memory_used_bytes,
+  hb.memory_total_bytes AS hb_memory_total_bytes, hb.disk_free_bytes AS hb_disk_free_bytes,
+  hb.temperature_c AS hb_temperature_c, hb.clock_source AS hb_clock_source, hb.clock_offset_ms AS hb_clock_offset_ms,
+  hb.agent_version AS hb_agent_version, hb.receiver_state AS hb_receiver_state,
+  hb.receiver_message AS hb_receiver_message, hb.spool_frames AS hb_spool_frames, hb.spool_bytes AS hb_spool_bytes`;
+
+/** The latest heartbeat of each node (the primary key (node_id, time) makes it one index probe). */
+const LATEST_HEARTBEAT = `LEFT JOIN LATERAL (
+  SELECT * FROM heartbeats WHERE heartbeats.node_id = nodes.id ORDER BY heartbeats.time DESC LIMIT 1
+) hb ON true`;
+
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function toHealth(r: Row): NodeHealth | null {
+  if (r['hb_time'] === null || r['hb_time'] === undefined) return null;
+  return {
+    time: String(r['hb_time']),
+    cpu_percent: numOrNull(r['hb_cpu_percent']),
+    memory_used_bytes: numOrNull(r['hb_memory_used_bytes']),
+    memory_total_bytes: numOrNull(r['hb_memory_total_bytes']),
+    disk_free_bytes: numOrNull(r['hb_disk_free_bytes']),
+    temperature_c: numOrNull(r['hb_temperature_c']),
+    clock_source: (strOrNull(r['hb_clock_source']) ?? 'unknown') as NodeHealth['clock_source'],
+    clock_offset_ms: numOrNull(r['hb_clock_offset_ms']),
+    agent_version: strOrNull(r['hb_agent_version']),
+    receiver_state: strOrNull(r['hb_receiver_state']) as NodeHealth['receiver_state'],
+    receiver_message: strOrNull(r['hb_receiver_message']),
+    spool_frames: numOrNull(r['hb_spool_frames']),
+    spool_bytes: numOrNull(r['hb_spool_bytes']),
+  };
+}
 
 function toNode(r: Row): Node {
   const lat = r['latitude'];
@@ -84,6 +116,7 @@ function toNode(r: Row): Node {
       duplicates: Number(r['duplicates']),
       sequence_gaps: Number(r['sequence_gaps']),
     },
+    health: toHealth(r),
     created_at: String(r['created_at']),
   };
 }
@@ -140,10 +173,10 @@ export class NodeRepository {
   }
 
   async get(id: string): Promise<Node | undefined> {
-    const { rows } = await this.db.query(`SELECT ${COLUMNS('$2')} FROM nodes WHERE id = $1`, [
-      id,
-      this.onlineSince(),
-    ]);
+    const { rows } = await this.db.query(
+      `SELECT ${COLUMNS('$2')} FROM nodes ${LATEST_HEARTBEAT} WHERE id = $1`,
+      [id, this.onlineSince()],
+    );
     return rows[0] === undefined ? undefined : toNode(rows[0]);
   }
 
@@ -190,7 +223,7 @@ export class NodeRepository {
       where.push(`(name, id) > (${p(name)}, ${p(id)}::uuid)`);
     }
     const { rows } = await this.db.query(
-      `SELECT ${COLUMNS('$1')} FROM nodes ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${COLUMNS('$1')} FROM nodes ${LATEST_HEARTBEAT} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY name, id LIMIT ${p(query.limit + 1)}`,
       params,
     );

@@ -119,6 +119,21 @@ export const configSpec = {
     parse: str,
     fallback: () => '/tmp',
   }),
+  anomalyRetrainDays: field({
+    env: 'HEIMDALL_ANOMALY_RETRAIN_DAYS',
+    doc: "Days between retrainings of each node's anomaly model from its stored spectrum history, and the history used; 0 turns it off (default 7).",
+    parse: (raw, env) => {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+        throw new UserError(`must be a number of days, 0 or more (got "${raw}")`, {
+          field: env,
+          fix: `set ${env}=7, or 0 to turn retraining from history off`,
+        });
+      }
+      return n;
+    },
+    fallback: () => 7,
+  }),
 } as const;
 
 type Spec = typeof configSpec;

@@ -6,3 +6,4 @@ export * from './tdoa.ts';
 export * from './power.ts';
 export * from './band-power.ts';
 export * from './synthetic-trial.ts';
+export * from './anomaly/index.ts';

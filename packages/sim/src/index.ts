@@ -8,6 +8,7 @@ export * from './geo.ts';
 export * from './propagation.ts';
 export * from './quantity.ts';
 export * from './ground-truth.ts';
+export * from './power-frames.ts';
 export * from './schedule.ts';
 export { demoScenarioText, loadBuiltinScenario, BUILTIN_SCENARIOS } from './demo-scenario.ts';
 export { benchSimulator } from './sim.bench.ts';

@@ -35,8 +35,37 @@ export default tseslint.config(
   },
   {
     // tests and their harnesses pass the environment on to the processes they start
-    files: ['packages/config/**', 'scripts/**', '**/*.test.ts', '**/*-harness.ts', 'eslint.config.js'],
+    files: [
+      'packages/config/**',
+      'scripts/**',
+      '**/*.test.ts',
+      '**/*-harness.ts',
+      'apps/web/e2e/**',
+      'eslint.config.js',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // the dashboard runs in browsers and talks to the server over HTTP only: importing the server
+    // would drag Node code into the bundle (wire types come from @heimdall/protocol and the
+    // OpenAPI-generated src/generated/api.ts)
+    files: ['apps/web/src/**'],
+    ignores: ['**/*.test.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@heimdall/server', '@heimdall/server/*'],
+              message: 'web does not import server: use the REST API.',
+            },
+            { group: ['node:*'], message: 'web code runs in the browser: no node:* modules.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['packages/dsp/src/**', 'packages/sim/src/**', 'packages/intel/src/**'],

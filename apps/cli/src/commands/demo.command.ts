@@ -112,10 +112,23 @@ export const demoCommand: Command = {
 
     const progress = ctx.progress('starting the demo', sites.length + 1, 'steps');
     out.write(`Heimdall demo: starting the server (data in ${dataDir})...\n`);
+    // The demo is self-contained: its own embedded database and bus in its data folder, never a
+    // shared PostgreSQL or NATS that happens to be configured (that is `heimdall server`'s job).
+    if (ctx.config.databaseUrl !== undefined || ctx.config.natsUrl !== undefined)
+      out.write(
+        '  (DATABASE_URL and NATS_URL are for heimdall server; the demo uses its embedded database)\n',
+      );
     let running: RunningServer;
     try {
       running = await startServer(
-        { ...ctx.config, dataDir, port, adminPassword: admin.password },
+        {
+          ...ctx.config,
+          databaseUrl: undefined,
+          natsUrl: undefined,
+          dataDir,
+          port,
+          adminPassword: admin.password,
+        },
         { host: v.host ?? '127.0.0.1', logger: jsonLogger(SERVER_LOG_LEVEL, (l) => ctx.stderr.write(l)) },
       );
     } catch (e) {

@@ -1,5 +1,7 @@
 /** Received power of a signal in a band of an IQ snippet, for power-only localization. */
 import { Fft } from '@heimdall/dsp';
+import { localizePower, type PowerFix, type PowerOptions } from './power.ts';
+import type { TdoaSnippet } from './tdoa.ts';
 
 /**
  * Mean power per sample (dB relative to the samples' full scale) of the signal in [lowHz, highHz]
@@ -39,4 +41,28 @@ export function bandPowerDb(iq: Float32Array, sampleRate: number, lowHz: number,
   const noise = outside.length > 16 ? (outside[outside.length >> 1] as number) / medianOverMean : 0;
   const signal = Math.max(inBand - noise * inBins, inBand * 1e-3);
   return 10 * Math.log10(signal);
+}
+
+/**
+ * A power-only fix from snippets of one transmission: each node's power in the band
+ * `frequency ± bandwidth / 2` (absolute Hz), then the path-loss fit of {@link localizePower}.
+ */
+export function localizePowerFromSnippets(
+  snippets: readonly TdoaSnippet[],
+  band: { readonly frequency: number; readonly bandwidth: number },
+  opts: PowerOptions = {},
+): PowerFix {
+  return localizePower(
+    snippets.map((s) => ({
+      name: s.name,
+      position: s.position,
+      powerDb: bandPowerDb(
+        s.iq,
+        s.sampleRate,
+        band.frequency - band.bandwidth / 2 - s.centerFrequency,
+        band.frequency + band.bandwidth / 2 - s.centerFrequency,
+      ),
+    })),
+    opts,
+  );
 }

@@ -6,21 +6,9 @@
 import { Fft } from '@heimdall/dsp';
 import { EnuFrame, SPEED_OF_LIGHT, type GeoPosition } from './geodesy.ts';
 import type { TdoaSnippet } from './tdoa.ts';
+import { prng } from './prng.ts';
 
-export function prng(seed: number): { uniform(): number; gauss(): number } {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    uniform,
-    gauss: () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()),
-  };
-}
+export { prng };
 
 export const ORIGIN: GeoPosition = { latitude: 48.1, longitude: 11.5, altitude: 500 };
 

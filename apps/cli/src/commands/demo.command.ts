@@ -46,7 +46,7 @@ options:
 
 example:
   npm start
-  heimdall demo --port 9000 --data /tmp/heimdall-demo`;
+  heimdall demo --port 9000 --data ./heimdall-demo`;
 
 /** The server's own log lines worth showing in a demo terminal: warnings and errors only. */
 const SERVER_LOG_LEVEL = 'warn';

@@ -9,9 +9,8 @@ import { bytesPerSample, decodeIQ } from '@heimdall/dsp';
 import { UserError } from '@heimdall/errors';
 import { openRecording, parseSigmfDatetime, type Recording } from '@heimdall/formats';
 import {
-  bandPowerDb,
   CLOCK_JITTER,
-  localizePower,
+  localizePowerFromSnippets,
   localizeTdoa,
   type Fix,
   type GeoPosition,
@@ -115,17 +114,9 @@ export const localizeCommand: Command = {
       const alt = altitude === undefined ? {} : { emitterAltitude: altitude };
       const fix: Fix = useTdoa
         ? localizeTdoa(snippets, { frequency, bandwidth, ...alt })
-        : localizePower(
-            snippets.map((s) => ({
-              name: s.name,
-              position: s.position,
-              powerDb: bandPowerDb(
-                s.iq,
-                s.sampleRate,
-                frequency - bandwidth / 2 - s.centerFrequency,
-                frequency + bandwidth / 2 - s.centerFrequency,
-              ),
-            })),
+        : localizePowerFromSnippets(
+            snippets,
+            { frequency, bandwidth },
             {
               ...alt,
               ...(exponent === undefined ? {} : { exponent }),

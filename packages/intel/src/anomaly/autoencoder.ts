@@ -9,6 +9,7 @@
  *
  * Deterministic: the seed fixes the initial weights, the sample order and the early-stop split.
  */
+import { prng } from '../prng.ts';
 
 /** Layer widths between the input and output (the input/output width is the channel count). */
 export const AUTOENCODER_HIDDEN: readonly number[] = [32, 8, 32];
@@ -53,16 +54,9 @@ export interface AutoencoderTrainOptions {
   readonly heldOutFraction?: number;
 }
 
-/** A small counter-free PRNG (mulberry32): deterministic initial weights and shuffles. */
+/** mulberry32, seeded: deterministic weights, splits and shuffles. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return prng(seed).uniform;
 }
 
 /**

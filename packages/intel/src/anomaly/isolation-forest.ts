@@ -9,6 +9,7 @@
  * point follows the extreme training points down the tree, so a signal 400 kHz wide scores no
  * higher than the widest usual one.
  */
+import { prng } from '../prng.ts';
 
 export interface IsolationTree {
   /** Per node: split feature (-1 for a leaf), split value, feature range seen, children (indices), leaf size. */
@@ -41,16 +42,9 @@ export function averagePath(n: number): number {
   return 2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n;
 }
 
-/** mulberry32: small, seeded. */
+/** mulberry32, seeded: deterministic weights, splits and shuffles. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return prng(seed).uniform;
 }
 
 export function buildIsolationForest(rows: readonly Float64Array[], o: ForestOptions = {}): IsolationForest {

@@ -5,7 +5,7 @@
  * TDOA attempt that fails (e.g. no correlation peak) falls back to power when there are enough nodes.
  */
 import { UserError } from '@heimdall/errors';
-import { bandPowerDb, localizePower, localizeTdoa, type Fix, type TdoaSnippet } from '@heimdall/intel';
+import { localizePowerFromSnippets, localizeTdoa, type Fix, type TdoaSnippet } from '@heimdall/intel';
 import type { StoredSnippet } from '../repositories/localization.repository.ts';
 import { startWorker, workerScript } from '../worker-thread.ts';
 import { MIN_POWER_NODES, MIN_TDOA_NODES, TDOA_CLOCKS } from './choose-nodes.ts';
@@ -43,18 +43,7 @@ export function toTdoaSnippets(snippets: readonly StoredSnippet[]): TdoaSnippet[
 }
 
 function byPower(snippets: readonly TdoaSnippet[], req: SolveRequest): Fix {
-  return localizePower(
-    snippets.map((s) => ({
-      name: s.name,
-      position: s.position,
-      powerDb: bandPowerDb(
-        s.iq,
-        s.sampleRate,
-        req.freqHz - req.bandwidthHz / 2 - s.centerFrequency,
-        req.freqHz + req.bandwidthHz / 2 - s.centerFrequency,
-      ),
-    })),
-  );
+  return localizePowerFromSnippets(snippets, { frequency: req.freqHz, bandwidth: req.bandwidthHz });
 }
 
 /** The fix; throws a UserError saying why there is none. */

@@ -87,7 +87,7 @@ export async function runAnomaliesBench(): Promise<void> {
     ['twente, 768 bins, 10 s frames', 'train a week (60,480 frames)', 'score a day (8,640 frames)', 'result'],
     [
       [
-        'anomaly engine (192 channels x 24 h)',
+        'anomaly engine (192 channels x 168 h of week)',
         `${trainS.toFixed(2)} s`,
         `${scoreS.toFixed(2)} s`,
         `${model.plan.channels} channels, ${events} events in the day`,

@@ -5,6 +5,15 @@
  * each kind (new emitter, missing emitter, power jump, frequency drift, jammer, out of schedule),
  * at times, frequencies and strengths drawn from the seed. Spectra are the simulator's PSD frames
  * (`renderPowerFrames`: link budgets and schedules, no IQ), so days take seconds.
+ *
+ * "Out of schedule" is judged by the schedule the model could have learnt: one is injected only
+ * at an hour in which the emitter's ground truth (the training run's transmissions) was never
+ * active during the training window, the hour counted as the model counts it: hour of the week
+ * when the training window is two weeks or longer, else hour of the day. Both hours the 10-minute
+ * transmission touches must qualify. An emitter whose schedule switches it on for random whole
+ * hours at night has done so in some night hours of the training week, and keying it then is
+ * its schedule, not a departure from it. Candidate emitters are taken in turn until one has such
+ * an hour; none injected when no emitter has one.
  */
 import {
   ANOMALY_KINDS,
@@ -56,6 +65,9 @@ export interface AnomalyEvalReport {
 }
 
 const DAY = 86_400;
+const HOUR_S = 3600;
+/** Training windows at least this long have hour-of-week baselines (see BaselineParams.minHourWeeks). */
+const WEEKLY_TRAINING_S = 14 * DAY;
 /** Anomalies a node hears below this SNR (dB, in their band) are not counted at that node. */
 export const MIN_SNR_DB = 6;
 const ANOMALY_S = 600;
@@ -69,6 +81,39 @@ function rand(seed: number, a: number, b: number): number {
 }
 
 type Injected = { spec: Record<string, unknown>; kind: AnomalyKind };
+
+/**
+ * Whether an emitter was on, during the training window, in the hour bucket (of the week, or of
+ * the day) of every hour that [startS, endS) touches (scenario seconds).
+ */
+type OnInTraining = (emitter: string, startS: number, endS: number) => boolean;
+
+/** The hour buckets (UTC hour of the week or of the day) in which each emitter transmitted in training. */
+function trainingSchedule(truth: readonly TruthEvent[], startMs: number, weekly: boolean): OnInTraining {
+  const span = weekly ? 168 : 24;
+  const bucket = (s: number): number => {
+    const ms = startMs + s * 1000;
+    const hour = Math.floor(ms / (HOUR_S * 1000)) % 24;
+    const day = (Math.floor(ms / (DAY * 1000)) + 4) % 7; // 1970-01-01 was a Thursday
+    return weekly ? day * 24 + hour : hour;
+  };
+  const on = new Map<string, Uint8Array>();
+  for (const ev of truth) {
+    if (ev.kind !== 'transmission') continue;
+    let seen = on.get(ev.emitter);
+    if (seen === undefined) on.set(ev.emitter, (seen = new Uint8Array(span)));
+    // a week of it covers every bucket (and bounds an always-on emitter's open-ended event)
+    const end = Math.min(ev.endS, ev.startS + 7 * DAY);
+    for (let s = Math.floor(ev.startS / HOUR_S) * HOUR_S; s < end; s += HOUR_S) seen[bucket(s)] = 1;
+  }
+  return (emitter, startS, endS) => {
+    const seen = on.get(emitter);
+    if (seen === undefined) return false;
+    for (let s = Math.floor(startS / HOUR_S) * HOUR_S; s < endS; s += HOUR_S)
+      if (seen[bucket(s)] === 1) return true;
+    return false;
+  };
+}
 
 /**
  * Whether the emitter is on all the time (targets for missing, power and drift anomalies: an
@@ -105,6 +150,7 @@ function injectAnomalies(
   dayStart: number,
   perKind: number,
   channelHz: number,
+  onInTraining: OnInTraining,
 ): Injected[] {
   const scene = compileScene({ ...spec, anomalies: [] });
   const rx = new SimReceiver(scene, node, { startTime: dayStart });
@@ -141,16 +187,20 @@ function injectAnomalies(
   const steadyOnes = heard.filter(steady);
   const scheduled = heard.filter((h) => h.emitter.schedule.profile !== undefined);
   for (let i = 0; i < perKind; i++) {
-    // out of schedule first: it needs the quiet hours
-    const sched = scheduled[i % Math.max(1, scheduled.length)];
-    if (sched !== undefined) {
-      const t = take(profileTimes(sched, dayStart, scene.localOffsetS, 0, 0.05));
-      if (t !== undefined) {
-        out.push({
-          kind: 'out_of_schedule',
-          spec: { type: 'out_of_schedule', start_s: t, duration_s: ANOMALY_S, emitter: sched.emitter.name },
-        });
-      }
+    // out of schedule first: it needs the quiet hours, in which the emitter was never on in training
+    for (let k = 0; k < scheduled.length; k++) {
+      const sched = scheduled[(i + k) % scheduled.length] as HeardEmitter;
+      const name = sched.emitter.name;
+      const quiet = profileTimes(sched, dayStart, scene.localOffsetS, 0, 0.05).filter(
+        (t) => !onInTraining(name, t, t + ANOMALY_S),
+      );
+      const t = take(quiet);
+      if (t === undefined) continue;
+      out.push({
+        kind: 'out_of_schedule',
+        spec: { type: 'out_of_schedule', start_s: t, duration_s: ANOMALY_S, emitter: name },
+      });
+      break;
     }
     const f = free(i);
     const t1 = take();
@@ -311,7 +361,8 @@ export function runAnomalyEval(spec: ScenarioSpec, o: AnomalyEvalOptions): Anoma
     for (const f of train.frames) trainer.push(f);
     const model = trainer.finish();
 
-    const injected = injectAnomalies(spec, node, dayStart, perKind, channelHz);
+    const onInTraining = trainingSchedule(train.truth, normal.startMs, trainSeconds >= WEEKLY_TRAINING_S);
+    const injected = injectAnomalies(spec, node, dayStart, perKind, channelHz, onInTraining);
     const testSpec = validateScenario(
       { ...spec, anomalies: [...own, ...injected.map((i) => i.spec)] },
       spec.name,

@@ -8,7 +8,7 @@ import {
   calibrateError,
   trainAutoencoder,
 } from './autoencoder.ts';
-import { hourOf, HOURS } from './baseline.ts';
+import { hourOfWeek, HOURS_OF_WEEK } from './baseline.ts';
 import { channelize } from './channel-plan.ts';
 import { modelBaseline, type AnomalyModel } from './model.ts';
 import { AnomalyMonitor } from './monitor.ts';
@@ -77,7 +77,13 @@ test('a trained model scores a frame with a new wideband block near 1 and a norm
   const score = (i: number, block: boolean): number => {
     const f = frame(i, 86_400_000, block ? [{ bins: [20, 80], db: -85 }] : []);
     const levels = channelize(model.plan, f.db, new Float32Array(model.plan.channels));
-    const input = autoencoderInput(levels, median, hourOf(f.timeMs), HOURS, new Float64Array(levels.length));
+    const input = autoencoderInput(
+      levels,
+      median,
+      hourOfWeek(f.timeMs),
+      HOURS_OF_WEEK,
+      new Float64Array(levels.length),
+    );
     return calibrateError(ae.calibration, scorer.error(input));
   };
   const normal = Array.from({ length: 50 }, (_, i) => score(i * 97, false));

@@ -22,8 +22,10 @@ export interface EngineParams {
   readonly mediumExcessDb: number;
   /** Baseline half-life, days. */
   readonly halfLifeDays: number;
-  /** Hours with fewer frames than this use the all-hours baseline. */
+  /** Hours with fewer frames than this use a coarser baseline (hour of day, then all hours). */
   readonly minHourFrames: number;
+  /** An hour of the week seen in fewer different weeks than this uses the hour of day. */
+  readonly minHourWeeks: number;
 }
 
 export const DEFAULT_ENGINE_PARAMS: EngineParams = {
@@ -41,4 +43,5 @@ export const DEFAULT_ENGINE_PARAMS: EngineParams = {
   mediumExcessDb: 6,
   halfLifeDays: 30,
   minHourFrames: 30,
+  minHourWeeks: 2,
 };

@@ -1,5 +1,5 @@
 /** One-sentence explanations of anomalies, for people. */
-import type { AnomalyKind } from './types.ts';
+import type { AnomalyKind, BaselineBucket } from './types.ts';
 
 const PHRASE: Record<AnomalyKind, string> = {
   new_emitter: 'new emitter',
@@ -24,7 +24,8 @@ export interface ExplainInput {
   readonly freqLowHz: number;
   readonly freqHighHz: number;
   readonly deltaDb: number;
-  readonly hourly: boolean;
+  /** The bucket the usual level came from: names the weekday only when the weekly bucket was used. */
+  readonly baseline: BaselineBucket;
   /** Narrow events are named by their centre, wide ones by their range. */
   readonly wide: boolean;
   /** For a carrier that moved inside its channel: how far, Hz. */
@@ -36,9 +37,13 @@ export interface ExplainInput {
  */
 export function explain(e: ExplainInput): string {
   const d = new Date(e.startMs);
-  const when = e.hourly
-    ? `for ${DAYS[d.getUTCDay()] ?? ''} ${String(d.getUTCHours()).padStart(2, '0')}:00 UTC`
-    : 'at any hour';
+  const hh = `${String(d.getUTCHours()).padStart(2, '0')}:00 UTC`;
+  const when =
+    e.baseline === 'week'
+      ? `for ${DAYS[d.getUTCDay()] ?? ''} ${hh}`
+      : e.baseline === 'hour'
+        ? `for ${hh}`
+        : 'at any hour';
   const where = e.wide
     ? `over ${formatMhz(e.freqLowHz)} to ${formatMhz(e.freqHighHz)}`
     : `at ${formatMhz((e.freqLowHz + e.freqHighHz) / 2)}`;

@@ -4,7 +4,7 @@
  * (the minimum over them, so a single noisy frame never counts). The raw score of a channel is
  * that persistent excess in units of the noise floor's spread.
  */
-import { hourOf, HOURS, OCCUPIED_DB, STRONG_DB, type Baseline } from './baseline.ts';
+import { hourOfWeek, HOURS_OF_WEEK, OCCUPIED_DB, STRONG_DB, type Baseline } from './baseline.ts';
 
 /** A centroid baseline needs this many strongly occupied frames. */
 const MIN_CENTROID_FRAMES = 50;
@@ -58,6 +58,7 @@ export interface ChannelDeviation {
   readonly ready: boolean;
   /** Time of the oldest frame in the persistence window. */
   readonly windowStartMs: number;
+  /** UTC hour of the week of the frame (the baseline cell it was scored against). */
   readonly hour: number;
 }
 
@@ -102,7 +103,7 @@ export class FrameScorer {
   /** Scores one frame of channel levels (frames in time order). The result's arrays are reused. */
   score(levels: Float32Array, timeMs: number, centroids?: Float32Array): ChannelDeviation {
     const stats = this.baseline.stats();
-    const h = hourOf(timeMs);
+    const h = hourOfWeek(timeMs);
     const slot = this.seen % this.persist;
     const upNow = this.upRing[slot] as Float32Array;
     const driftNow = this.driftRing[slot] as Float32Array;
@@ -111,7 +112,7 @@ export class FrameScorer {
     const channels = this.baseline.plan.channels;
     for (let c = 0; c < channels; c++) {
       const v = levels[c] as number;
-      const cell = c * HOURS + h;
+      const cell = c * HOURS_OF_WEEK + h;
       if (v !== v) {
         upNow[c] = -Infinity;
         downNow[c] = -Infinity;
@@ -134,7 +135,7 @@ export class FrameScorer {
       } else driftNow[c] = 0;
     }
     const oslot = (this.seen % this.occWindow) * channels;
-    const hPrev = (h + HOURS - 1) % HOURS;
+    const hPrev = (h + HOURS_OF_WEEK - 1) % HOURS_OF_WEEK;
     let frameOccupancy = 0;
     const filled = Math.min(this.seen + 1, this.occWindow);
     for (let c = 0; c < channels; c++) {
@@ -148,8 +149,8 @@ export class FrameScorer {
       else if (Number.isNaN(this.runStart[c] as number)) this.runStart[c] = timeMs;
       // the window may reach back into the previous hour: expect the busier of the two
       const p = Math.max(
-        stats.occupancy[c * HOURS + h] as number,
-        stats.occupancy[c * HOURS + hPrev] as number,
+        stats.occupancy[c * HOURS_OF_WEEK + h] as number,
+        stats.occupancy[c * HOURS_OF_WEEK + hPrev] as number,
       );
       const score =
         filled < this.occWindow || k < 0.8 * filled || p >= QUIET_OCCUPANCY ? 0 : klTail(k, filled, p);

@@ -50,7 +50,7 @@ export function mergeAcrossNodes(events: readonly AnomalyEvent[], slackMs = 60_0
         freqLowHz,
         freqHighHz,
         deltaDb: best.details.deltaDb,
-        hourly: best.details.baseline === 'hour',
+        baseline: best.details.baseline,
         wide: best.kind === 'wideband_noise',
       }),
     };

@@ -15,6 +15,13 @@ test('a model survives its file: same window, metrics and the same events on the
   assert.deepEqual(back.training, model.training);
   assert.deepEqual(back.metrics, model.metrics);
   assert.deepEqual(back.hist, model.hist);
+  assert.deepEqual(back.counts, model.counts);
+  assert.deepEqual(back.weekHours, model.weekHours);
+  // the weekly histogram is stored sparse: the file is much smaller than its dense float32s
+  assert.ok(
+    text.length < model.hist.byteLength / 2,
+    `${text.length} chars for ${model.hist.byteLength} bytes`,
+  );
   assert.deepEqual(back.autoencoder, model.autoencoder);
   const run = (m: typeof model) => {
     const mon = new AnomalyMonitor(m);
@@ -38,11 +45,13 @@ test('model files from another version or program are refused with the file name
         pattern.test(e.message) &&
         /heimdall anomalies train/.test(e.fix ?? ''),
     );
-  refuse(JSON.stringify({ ...m, version: 1 }), /format version 1; this heimdall reads version 2/);
+  refuse(JSON.stringify({ ...m, version: 2 }), /format version 2; this heimdall reads version 3/);
   refuse('{"hello": 1}', /not a Heimdall anomaly model/);
   refuse('not json', /not JSON/);
   refuse(JSON.stringify({ ...m, calibration: undefined }), /lacks "calibration"/);
-  refuse(JSON.stringify({ ...m, hist: (m['hist'] as string).slice(0, 100) }), /wrong size/);
+  const hist = m['hist'] as Record<string, unknown>;
+  refuse(JSON.stringify({ ...m, hist: { ...hist, length: (hist['length'] as number) + 1 } }), /wrong size/);
+  refuse(JSON.stringify({ ...m, hist: { ...hist, values: '' } }), /lacks its histograms/);
   const ae = m['autoencoder'] as Record<string, unknown>;
   refuse(
     JSON.stringify({ ...m, autoencoder: { ...ae, weights: (ae['weights'] as string).slice(0, 400) } }),

@@ -1,5 +1,5 @@
 /**
- * An anomaly model: one node's baseline (per-channel, per-hour level histograms), the calibration
+ * An anomaly model: one node's baseline (per-channel, per-hour-of-week level histograms), the calibration
  * of its scores, the engine parameters it was trained with, its training window and the metrics
  * measured on held-out normal data. Versioned: a file from another format version is refused.
  */
@@ -10,7 +10,7 @@ import type { ChannelPlan } from './channel-plan.ts';
 import type { EngineParams } from './engine-params.ts';
 
 /** Version of the model format (bump when the meaning of a stored field changes). */
-export const MODEL_FORMAT_VERSION = 2;
+export const MODEL_FORMAT_VERSION = 3;
 export const MODEL_FORMAT = 'heimdall-anomaly-model';
 
 export interface ModelMetrics {
@@ -53,6 +53,8 @@ export interface AnomalyModel {
   readonly counts: Float32Array;
   /** Centroid histograms, see {@link Baseline}. */
   readonly centroidHist: Float32Array;
+  /** Weeks seen per hour of the week, see {@link Baseline.weekHours}. */
+  readonly weekHours: Float32Array;
 }
 
 const baselines = new WeakMap<AnomalyModel, Baseline>();
@@ -61,7 +63,14 @@ const baselines = new WeakMap<AnomalyModel, Baseline>();
 export function modelBaseline(model: AnomalyModel): Baseline {
   let b = baselines.get(model);
   if (b === undefined) {
-    b = new Baseline(model.plan, model.baselineParams, model.hist, model.counts, model.centroidHist);
+    b = new Baseline(
+      model.plan,
+      model.baselineParams,
+      model.hist,
+      model.counts,
+      model.centroidHist,
+      model.weekHours,
+    );
     baselines.set(model, b);
   }
   return b;

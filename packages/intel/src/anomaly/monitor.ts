@@ -8,13 +8,20 @@
  */
 import { UserError } from '@heimdall/errors';
 import { autoencoderInput, AutoencoderScorer, calibrateError } from './autoencoder.ts';
-import { hourOf, HOURS, OCCUPIED_DB, type BaselineStats } from './baseline.ts';
+import {
+  BUCKET_ALL,
+  bucketName,
+  hourOfWeek,
+  HOURS_OF_WEEK,
+  OCCUPIED_DB,
+  type BaselineStats,
+} from './baseline.ts';
 import { calibrate } from './calibration.ts';
 import { channelCentroids, channelHighHz, channelize, channelLowHz, checkFrame } from './channel-plan.ts';
 import { explain } from './explain.ts';
 import { FrameScorer, type ChannelDeviation } from './frame-scorer.ts';
 import { modelBaseline, type AnomalyModel } from './model.ts';
-import type { AnomalyEvent, AnomalyKind, PsdFrame, Severity } from './types.ts';
+import type { AnomalyEvent, AnomalyKind, BaselineBucket, PsdFrame, Severity } from './types.ts';
 
 export interface MonitorOptions {
   /** Node name used in events (default: the model's). */
@@ -42,7 +49,8 @@ interface OpenEvent {
   peakExcess: number;
   peakDelta: number;
   peakUsual: number;
-  peakHourly: boolean;
+  /** Which baseline bucket the peak was scored against. */
+  peakBaseline: BaselineBucket;
   /** Centroid shift at the peak, Hz (0 unless the peak came from the centroid). */
   peakDriftHz: number;
   votes: Map<AnomalyKind, number>;
@@ -151,7 +159,7 @@ export class AnomalyMonitor {
   /** Calibrated autoencoder score of the current frame (how unusual the frame is as a whole). */
   private autoencoderScore(timeMs: number): number {
     const median = modelBaseline(this.model).stats().median;
-    autoencoderInput(this.levels, median, hourOf(timeMs), HOURS, this.aeInput);
+    autoencoderInput(this.levels, median, hourOfWeek(timeMs), HOURS_OF_WEEK, this.aeInput);
     return calibrateError(this.model.autoencoder.calibration, this.ae.error(this.aeInput));
   }
 
@@ -276,17 +284,18 @@ export class AnomalyMonitor {
       for (let k = lo; k <= hi; k++) if ((s.occupancyAll[k] as number) < KNOWN_OCCUPANCY) quiet++;
       if (2 * quiet >= hi - lo + 1) return 'wideband_noise';
     }
-    const cell = c * HOURS + hour;
+    const cell = c * HOURS_OF_WEEK + hour;
     const known = (s.occupancyAll[c] as number) >= KNOWN_OCCUPANCY;
     if (occupancyOnly) {
-      return s.hourly[cell] === 1 && (s.occupancy[cell] as number) < 2 * KNOWN_OCCUPANCY
+      return s.bucket[cell] !== BUCKET_ALL && (s.occupancy[cell] as number) < 2 * KNOWN_OCCUPANCY
         ? 'out_of_schedule'
         : known
           ? 'occupancy_change'
           : 'new_emitter';
     }
     if (known) {
-      if (s.hourly[cell] === 1 && (s.occupancy[cell] as number) < KNOWN_OCCUPANCY) return 'out_of_schedule';
+      if (s.bucket[cell] !== BUCKET_ALL && (s.occupancy[cell] as number) < KNOWN_OCCUPANCY)
+        return 'out_of_schedule';
       if (x > (s.upperAll[c] as number) + 3) return 'power_jump';
       return 'occupancy_change';
     }
@@ -322,7 +331,7 @@ export class AnomalyMonitor {
           peakExcess: 0,
           peakDelta: 0,
           peakUsual: 0,
-          peakHourly: false,
+          peakBaseline: 'all',
           peakDriftHz: 0,
           votes: new Map(),
           absorbed: [],
@@ -342,7 +351,7 @@ export class AnomalyMonitor {
       if (cl.kind === 'wideband_noise') ev.wide = true;
       ev.votes.set(cl.kind, (ev.votes.get(cl.kind) ?? 0) + cl.peakRaw);
       if (cl.peakRaw > ev.peakRaw) {
-        const cell = cl.peakC * HOURS + hourOf(timeMs);
+        const cell = cl.peakC * HOURS_OF_WEEK + hourOfWeek(timeMs);
         const usual = stats.median[cell] as number;
         ev.peakRaw = cl.peakRaw;
         ev.peakUsual = usual;
@@ -357,7 +366,7 @@ export class AnomalyMonitor {
             : cl.up
               ? (dev.up[cl.peakC] as number)
               : (dev.down[cl.peakC] as number);
-        ev.peakHourly = stats.hourly[cell] === 1;
+        ev.peakBaseline = bucketName(stats.bucket[cell] ?? BUCKET_ALL);
       }
     }
     const closing: OpenEvent[] = [];
@@ -412,7 +421,7 @@ export class AnomalyMonitor {
         ev.peakExcess = a.peakExcess;
         ev.peakDelta = a.peakDelta;
         ev.peakUsual = a.peakUsual;
-        ev.peakHourly = a.peakHourly;
+        ev.peakBaseline = a.peakBaseline;
         ev.peakDriftHz = a.peakDriftHz;
       }
     }
@@ -456,7 +465,7 @@ export class AnomalyMonitor {
         freqLowHz,
         freqHighHz,
         deltaDb: ev.peakDelta,
-        hourly: ev.peakHourly,
+        baseline: ev.peakBaseline,
         wide: ev.wide || ev.hi - ev.lo >= 3 || (kind === 'frequency_drift' && ev.peakDriftHz === 0),
         ...(ev.peakDriftHz === 0 ? {} : { driftHz: ev.peakDriftHz }),
       }),
@@ -465,7 +474,7 @@ export class AnomalyMonitor {
         excessDb: round1(ev.peakExcess),
         usualDb: round1(ev.peakUsual),
         frames: ev.frames,
-        baseline: ev.peakHourly ? 'hour' : 'all',
+        baseline: ev.peakBaseline,
       },
     };
   }

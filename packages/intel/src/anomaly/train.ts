@@ -11,7 +11,7 @@ import {
   buildErrorCalibration,
   trainAutoencoder,
 } from './autoencoder.ts';
-import { Baseline, hourOf, HOURS } from './baseline.ts';
+import { Baseline, hourOfWeek, HOURS_OF_WEEK } from './baseline.ts';
 import { CalibrationBuilder } from './calibration.ts';
 import {
   channelCentroids,
@@ -101,12 +101,13 @@ export class ModelTrainer {
     const lowDb = Math.floor(this.min - 20);
     let stepDb = 0.5;
     const binsFor = (step: number): number => Math.min(400, Math.ceil((this.max - lowDb + 40) / step));
-    while (stepDb < 4 && plan.channels * 24 * binsFor(stepDb) > MAX_CELLS) stepDb *= 2;
+    while (stepDb < 4 && plan.channels * HOURS_OF_WEEK * binsFor(stepDb) > MAX_CELLS) stepDb *= 2;
     const axis: LevelAxis = { lowDb, stepDb, bins: binsFor(stepDb) };
     const baselineParams = {
       axis,
       halfLifeDays: this.params.halfLifeDays,
       minHourFrames: this.params.minHourFrames,
+      minHourWeeks: this.params.minHourWeeks,
     };
     const baseline = new Baseline(plan, baselineParams);
     const holdout = Math.min(
@@ -130,8 +131,8 @@ export class ModelTrainer {
       autoencoderInput(
         this.levels[i] as Float32Array,
         median,
-        hourOf(this.times[i] as number),
-        HOURS,
+        hourOfWeek(this.times[i] as number),
+        HOURS_OF_WEEK,
         new Float64Array(plan.channels),
       );
     const seen: number[] = [];
@@ -197,6 +198,7 @@ export class ModelTrainer {
       hist: baseline.hist,
       counts: baseline.counts,
       centroidHist: baseline.centroidHist,
+      weekHours: baseline.weekHours,
     };
     // false alarms on the held-out normal data, with the calibrated thresholds
     const counts = { low: 0, medium: 0, high: 0 };

@@ -16,6 +16,13 @@ export interface PsdFrame {
   readonly db: Float32Array;
 }
 
+/**
+ * Which baseline an event was compared with: `week` (that hour of that weekday, e.g. Tuesday
+ * 03:00), `hour` (that hour of any day: too few weeks of data for the weekday) or `all` (all hours:
+ * too few frames for the hour).
+ */
+export type BaselineBucket = 'week' | 'hour' | 'all';
+
 /** What changed. */
 export type AnomalyKind =
   | 'new_emitter'
@@ -67,6 +74,6 @@ export interface AnomalyDetails {
   readonly usualDb: number;
   /** Frames in which it was seen. */
   readonly frames: number;
-  /** Hour bucket the baseline came from: `hour` (that hour of day) or `all` (too few samples for the hour). */
-  readonly baseline: 'hour' | 'all';
+  /** Bucket the baseline came from (see {@link BaselineBucket}). */
+  readonly baseline: BaselineBucket;
 }

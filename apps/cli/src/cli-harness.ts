@@ -86,9 +86,15 @@ export async function killLeftovers(): Promise<void> {
   await Promise.all([...leftovers].map((p) => p.stop('SIGKILL')));
 }
 
-export function spawnHeimdall(args: readonly string[], env: Record<string, string> = {}): RunningCli {
+/** Runs the built CLI; `env` adds to this process's environment, and a key set to undefined is removed. */
+export function spawnHeimdall(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): RunningCli {
+  const merged: Record<string, string | undefined> = { ...process.env, HEIMDALL_PROGRESS: 'off', ...env };
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, HEIMDALL_PROGRESS: 'off', ...env },
+    env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

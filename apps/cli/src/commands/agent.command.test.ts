@@ -14,8 +14,14 @@ import {
 
 const PASSWORD = 'agent-e2e-password';
 
+/**
+ * A real `heimdall server` keeping everything in `dataDir` (embedded database and bus, even where
+ * CI sets DATABASE_URL and NATS_URL): the test stops and restarts it on that folder.
+ */
 function startServer(dataDir: string, port: number): RunningCli {
   return spawnHeimdall(['server', '--port', String(port), '--host', '127.0.0.1'], {
+    DATABASE_URL: undefined,
+    NATS_URL: undefined,
     HEIMDALL_DATA_DIR: dataDir,
     HEIMDALL_ADMIN_PASSWORD: PASSWORD,
     HEIMDALL_LOG_LEVEL: 'warn',

@@ -12,3 +12,4 @@ export * from './power-frames.ts';
 export * from './schedule.ts';
 export { demoScenarioText, loadBuiltinScenario, BUILTIN_SCENARIOS } from './demo-scenario.ts';
 export { benchSimulator } from './sim.bench.ts';
+export { tdoa20kmScenarioText } from './tdoa-20km-scenario.ts';

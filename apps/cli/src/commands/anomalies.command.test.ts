@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { runSimulation } from '@heimdall/agent';
-import { loadConfig } from '@heimdall/config';
 import { UserError } from '@heimdall/errors';
 import { writeSweepCsv } from '@heimdall/formats';
 import {
@@ -15,29 +13,10 @@ import {
   validateScenario,
 } from '@heimdall/sim';
 import { tempDir } from '../cli-harness.ts';
-import type { CommandContext } from '../command.ts';
-import { createProgressFactory } from '../progress.ts';
 import { anomaliesDetectCommand, anomaliesTrainCommand } from './anomalies.command.ts';
+import { commandContext as context } from '../command-test-kit.ts';
 
 const DATA = new URL('../../../../../shared/data/', import.meta.url).pathname;
-
-function context(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (b: Buffer) => (out += b.toString()));
-  stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const ctx: CommandContext = {
-    argv,
-    stdout,
-    stderr,
-    config: loadConfig({}),
-    progress: createProgressFactory('off', stderr),
-    signal: new AbortController().signal,
-  };
-  return { ctx, out: () => out, err: () => err };
-}
 
 interface EventLine {
   kind: string;

@@ -1,26 +1,8 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { loadConfig } from '@heimdall/config';
-import { UsageError, type CommandContext } from '../command.ts';
-import { createProgressFactory } from '../progress.ts';
+import { UsageError } from '../command.ts';
 import { evalAnomaliesCommand } from './eval-anomalies.command.ts';
-
-function context(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (b: Buffer) => (out += b.toString()));
-  const ctx: CommandContext = {
-    argv,
-    stdout,
-    stderr,
-    config: loadConfig({}),
-    progress: createProgressFactory('off', stderr),
-    signal: new AbortController().signal,
-  };
-  return { ctx, out: () => out };
-}
+import { commandContext as context } from '../command-test-kit.ts';
 
 interface KindRow {
   kind: string;

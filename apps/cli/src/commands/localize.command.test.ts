@@ -2,31 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { loadConfig } from '@heimdall/config';
 import { UserError } from '@heimdall/errors';
 import { SigmfWriter, writeSigmfMeta } from '@heimdall/formats';
 import { EnuFrame, FIVE_NODES, ORIGIN, synthesize } from '@heimdall/intel';
-import type { CommandContext } from '../command.ts';
-import { createProgressFactory } from '../progress.ts';
 import { localizeCommand } from './localize.command.ts';
-
-function context(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (b: Buffer) => (out += b.toString()));
-  const ctx: CommandContext = {
-    argv,
-    stdout,
-    stderr,
-    config: loadConfig({}),
-    progress: createProgressFactory('off', stderr),
-    signal: new AbortController().signal,
-  };
-  return { ctx, out: () => out };
-}
+import { commandContext as context } from '../command-test-kit.ts';
 
 function datetime(ns: bigint, digits = 9): string {
   const whole = new Date(Number(ns / 1_000_000_000n) * 1000).toISOString().slice(0, 19);

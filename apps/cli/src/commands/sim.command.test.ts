@@ -3,31 +3,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { loadConfig } from '@heimdall/config';
 import { UserError } from '@heimdall/errors';
-import { UsageError, type CommandContext } from '../command.ts';
-import { createProgressFactory } from '../progress.ts';
+import { UsageError } from '../command.ts';
 import { simRunCommand, simServeCommand } from './sim.command.ts';
-
-function context(argv: string[], signal = new AbortController().signal) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (b: Buffer) => (out += b.toString()));
-  stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const ctx: CommandContext = {
-    argv,
-    stdout,
-    stderr,
-    config: loadConfig({}),
-    progress: createProgressFactory('off', stderr),
-    signal,
-  };
-  return { ctx, out: () => out, err: () => err };
-}
+import { commandContext as context } from '../command-test-kit.ts';
 
 test('sim run writes the recording and its truth for a node of the demo', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'heimdall-simcmd-'));

@@ -12,7 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Localization } from '@heimdall/protocol';
-import { compileScene, emitterSchema, parseScenario, SimReceiver, type ScenarioSpec } from '@heimdall/sim';
+import {
+  compileScene,
+  emitterSchema,
+  parseScenario,
+  SimReceiver,
+  tdoa20kmScenarioText,
+  type ScenarioSpec,
+} from '@heimdall/sim';
 import type { ScanPlan } from '../edge.contract.ts';
 import { createEdge } from '../edge/edge.ts';
 import { UserError } from '@heimdall/errors';
@@ -25,18 +32,7 @@ import { HttpJobApi } from './job-api.ts';
 import { MAX_SNIPPET_SAMPLES } from './localization-capture.job.ts';
 
 /** The five GPS-synced sites of `heimdall eval localize tdoa-20km` (about 20 km apart). */
-const SITES = `name: tdoa-20km-live
-seed: 8
-start: 2025-01-01T00:00:00Z
-propagation: { model: log-distance, exponent: 2.8, reference_distance_m: 100, shadowing_sigma_db: 2 }
-nodes:
-  - { name: sw, latitude: 48.0191, longitude: 11.3660, altitude_m: 500, center_frequency: 433.92 MHz, sample_rate: 250k, adc_bits: 12, gain_db: 40, clock: gps }
-  - { name: se, latitude: 48.0101, longitude: 11.6204, altitude_m: 500, center_frequency: 433.92 MHz, sample_rate: 250k, adc_bits: 12, gain_db: 40, clock: gps }
-  - { name: ne, latitude: 48.1719, longitude: 11.6341, altitude_m: 500, center_frequency: 433.92 MHz, sample_rate: 250k, adc_bits: 12, gain_db: 40, clock: gps }
-  - { name: nw, latitude: 48.1899, longitude: 11.3928, altitude_m: 500, center_frequency: 433.92 MHz, sample_rate: 250k, adc_bits: 12, gain_db: 40, clock: gps }
-  - { name: mid, latitude: 48.1045, longitude: 11.5134, altitude_m: 500, center_frequency: 433.92 MHz, sample_rate: 250k, adc_bits: 12, gain_db: 40, clock: gps }
-emitters: []
-`;
+const SITES = tdoa20kmScenarioText;
 
 const LIGHT_PLAN: ScanPlan = {
   id: null,

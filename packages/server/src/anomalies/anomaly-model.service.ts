@@ -5,7 +5,7 @@
  * node is monitored with the chosen version from its next frame on.
  */
 import type { AnomalyModelVersion } from '@heimdall/protocol';
-import { actorOf, type Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { Database } from '../database/database.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { AnomalyModelRepository, type StoredAnomalyModel } from '../repositories/anomaly-model.repository.ts';
@@ -35,10 +35,7 @@ export class AnomalyModelService {
     if (by?.kind !== 'user') throw forbidden('only a user may activate an anomaly model');
     const m = await this.repository.activate(id);
     if (m === undefined) throw notFound('anomaly model');
-    const actor = actorOf(by);
-    await new AuditLogRepository(this.db).add({
-      actorType: actor.type,
-      actorId: actor.id,
+    await new AuditLogRepository(this.db).addBy(by, {
       action: 'anomaly_model.activate',
       target: id,
       details: { node_id: m.node_id, version: m.version },

@@ -1,6 +1,6 @@
 /** Anomalies for operators: list, read, acknowledge (audit-logged). The engine writes through the repository. */
 import type { Anomaly, AnomalyQuery, Page } from '@heimdall/protocol';
-import { actorOf, type Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../database/database.ts';
@@ -43,10 +43,7 @@ export class AnomalyService {
       new Date(this.clock.now()),
     );
     if (a === undefined) throw notFound('anomaly');
-    const actor = actorOf(by);
-    await new AuditLogRepository(this.db).add({
-      actorType: actor.type,
-      actorId: actor.id,
+    await new AuditLogRepository(this.db).addBy(by, {
       action: 'anomaly.acknowledge',
       target: id,
       details: { comment: comment ?? null },

@@ -14,7 +14,7 @@ import { ServerSecretRepository } from '../repositories/server-secret.repository
 import { UserRepository, type UserRecord } from '../repositories/user.repository.ts';
 import { LoginLimiter, type LoginLimiterOptions } from './login-limiter.ts';
 import { DECOY_HASH, hashPassword, verifyPassword } from './password.ts';
-import { actorOf, type Principal, type UserRole } from './principal.ts';
+import type { Principal, UserRole } from './principal.ts';
 import { hashSecret } from './secret-token.ts';
 
 export interface AccessToken {
@@ -181,8 +181,7 @@ export class AuthService {
   }
 
   async record(by: Principal | undefined, entry: Omit<AuditEntry, 'actorType' | 'actorId'>): Promise<void> {
-    const actor = actorOf(by);
-    await this.audit.add({ ...entry, actorType: actor.type, actorId: actor.id });
+    await this.audit.addBy(by, entry);
   }
 
   auditLog(limit: number) {

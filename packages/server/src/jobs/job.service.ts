@@ -13,7 +13,7 @@ import type {
   Page,
 } from '@heimdall/protocol';
 import { ensureOwnNode } from '../auth/own-node.ts';
-import { actorOf, type Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Database, Queryable } from '../database/database.ts';
@@ -150,10 +150,7 @@ export class JobService {
     target: string,
     details: Record<string, unknown>,
   ): Promise<void> {
-    const actor = actorOf(by);
-    await new AuditLogRepository(this.db).add({
-      actorType: actor.type,
-      actorId: actor.id,
+    await new AuditLogRepository(this.db).addBy(by, {
       action,
       target,
       details,

@@ -17,7 +17,7 @@ import {
   type Page,
   type SnippetQuery,
 } from '@heimdall/protocol';
-import { actorOf, type Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../database/database.ts';
@@ -167,10 +167,7 @@ export class LocalizationService {
         createdBy: by?.kind === 'user' ? by.userId : null,
         at: new Date(now),
       });
-      const actor = actorOf(by);
-      await new AuditLogRepository(tx).add({
-        actorType: actor.type,
-        actorId: actor.id,
+      await new AuditLogRepository(tx).addBy(by, {
         action: 'localization.create',
         target: id,
         details: { freq_hz: req.freq_hz, node_ids: nodeIds },

@@ -22,7 +22,7 @@ import { AuditLogRepository } from '../repositories/audit-log.repository.ts';
 import { EnrollmentTokenRepository } from '../repositories/enrollment-token.repository.ts';
 import { HeartbeatRepository } from '../repositories/heartbeat.repository.ts';
 import { NodeRepository } from '../repositories/node.repository.ts';
-import { actorOf, type Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import { hashSecret, newSecret, secretPrefix } from '../auth/secret-token.ts';
 
 export interface EnrollmentTokenRequest {
@@ -81,10 +81,7 @@ export class NodeService {
       createdBy: by?.kind === 'user' ? by.userId : null,
       expiresAt,
     });
-    const actor = actorOf(by);
-    await new AuditLogRepository(this.db).add({
-      actorType: actor.type,
-      actorId: actor.id,
+    await new AuditLogRepository(this.db).addBy(by, {
       action: 'enrollment_token.create',
       target: id,
       details: { node_name: req.node_name ?? null },
@@ -151,10 +148,7 @@ export class NodeService {
   async update(by: Principal | undefined, id: string, change: NodeUpdate): Promise<Node> {
     const n = await this.nodes().update(id, change);
     if (n === undefined) throw notFound('node');
-    const actor = actorOf(by);
-    await new AuditLogRepository(this.db).add({
-      actorType: actor.type,
-      actorId: actor.id,
+    await new AuditLogRepository(this.db).addBy(by, {
       action: 'node.update',
       target: id,
       details: { fields: Object.keys(change) },
@@ -164,10 +158,7 @@ export class NodeService {
 
   async delete(by: Principal | undefined, id: string): Promise<void> {
     if (!(await this.nodes().delete(id))) throw notFound('node');
-    const actor = actorOf(by);
-    await new AuditLogRepository(this.db).add({
-      actorType: actor.type,
-      actorId: actor.id,
+    await new AuditLogRepository(this.db).addBy(by, {
       action: 'node.delete',
       target: id,
     });

@@ -1,4 +1,5 @@
 /** The audit log: logins and administrative actions, for security review. */
+import { actorOf, type Principal } from '../auth/principal.ts';
 import type { Queryable } from '../database/database.ts';
 import { isoColumn } from '../database/sql-time.ts';
 
@@ -27,6 +28,12 @@ export class AuditLogRepository {
       'INSERT INTO audit_log (actor_type, actor_id, action, target, details) VALUES ($1, $2, $3, $4, $5::jsonb)',
       [e.actorType, e.actorId, e.action, e.target, JSON.stringify(e.details ?? {})],
     );
+  }
+
+  /** An entry whose actor is the caller `by` (a user, a node, or the system when undefined). */
+  async addBy(by: Principal | undefined, e: Omit<AuditEntry, 'actorType' | 'actorId'>): Promise<void> {
+    const actor = actorOf(by);
+    await this.add({ ...e, actorType: actor.type, actorId: actor.id });
   }
 
   /** Newest first. */

@@ -14,7 +14,7 @@ import type {
   ScanPlanSpec,
 } from '@heimdall/protocol';
 import { ensureOwnNode } from '../auth/own-node.ts';
-import { actorOf, type Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../database/database.ts';
 import { notFound } from '../errors.ts';
@@ -34,10 +34,7 @@ export class ScanPlanService {
 
   async create(by: Principal | undefined, input: ScanPlanInput): Promise<ScanPlanSpec> {
     const plan = await this.plans.create(input, by?.kind === 'user' ? by.userId : null);
-    const actor = actorOf(by);
-    await new AuditLogRepository(this.db).add({
-      actorType: actor.type,
-      actorId: actor.id,
+    await new AuditLogRepository(this.db).addBy(by, {
       action: 'scan_plan.create',
       target: plan.id,
       details: { name: plan.name, version: plan.version, target_groups: plan.target_groups },

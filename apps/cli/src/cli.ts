@@ -25,6 +25,8 @@ async function globalHelp(): Promise<string> {
     ...lines,
     '',
     'environment: HEIMDALL_DATA_DIR, PORT, DATABASE_URL, NATS_URL, HEIMDALL_PROGRESS (auto|bar|plain|off)',
+    'server sign-in: HEIMDALL_TOKEN_TTL, HEIMDALL_LOGIN_MAX_FAILURES, HEIMDALL_LOGIN_WINDOW, HEIMDALL_TRUST_PROXY',
+    '  (heimdall server --help describes them)',
     '',
   ].join('\n');
 }

@@ -2,6 +2,7 @@
  * Typed configuration. This package is the only reader of `process.env`: every other package
  * receives the parsed, validated config it needs. Each field has a default and a one-line doc.
  */
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '@heimdall/errors';
@@ -62,6 +63,80 @@ function oneOf<T extends string>(values: readonly T[]) {
     if ((values as readonly string[]).includes(raw)) return raw as T;
     throw new UserError(`must be one of ${values.join(', ')} (got "${raw}")`, { field: env });
   };
+}
+
+/** A whole number in `min..max`, e.g. seconds or a count; the fix suggests the default. */
+function intIn(min: number, max: number, unit: string, example: number) {
+  return (raw: string, env: string): number => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+      throw new UserError(`must be a whole number of ${unit}, ${min} to ${max} (got "${raw}")`, {
+        field: env,
+        fix: `set ${env}=${example}, or unset it for the default`,
+      });
+    }
+    return n;
+  };
+}
+
+/**
+ * Which peers may set the client address through `X-Forwarded-For`: none (`false`), any (`true`),
+ * or those in a list of addresses, CIDR ranges and Fastify's named ranges. It is Fastify's
+ * `trustProxy` minus the hop count, which Fastify 5 ignores (it trusts no one) because a hop count
+ * cannot tell a proxy from a client that sends the header itself.
+ */
+export type TrustProxy = boolean | readonly string[];
+
+/** The named ranges `@fastify/proxy-addr` knows. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** Prefix length of a contiguous IPv4 netmask (`255.255.0.0` is 16), undefined if not contiguous. */
+function maskBits(mask: string): number | undefined {
+  const bits = mask
+    .split('.')
+    .map((o) => Number(o).toString(2).padStart(8, '0'))
+    .join('');
+  if (!/^1*0*$/.test(bits)) return undefined;
+  const ones = bits.indexOf('0');
+  return ones === -1 ? 32 : ones;
+}
+
+/** Whether `entry` is one trusted proxy as `@fastify/proxy-addr` reads it: `ip`, `ip/bits`, `ip/mask` or a named range. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const slash = entry.lastIndexOf('/');
+  const family = isIP(slash === -1 ? entry : entry.slice(0, slash));
+  if (family === 0) return false;
+  if (slash === -1) return true;
+  const range = entry.slice(slash + 1);
+  const bits = /^\d+$/.test(range)
+    ? Number(range)
+    : family === 4 && isIP(range) === 4
+      ? maskBits(range)
+      : undefined;
+  return bits !== undefined && bits > 0 && bits <= (family === 4 ? 32 : 128);
+}
+
+function trustProxy(raw: string, env: string): TrustProxy {
+  const v = raw.trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  const fix = `set ${env}=false (direct clients), true (every peer is a proxy that sets the header), or the proxies' addresses, e.g. ${env}=10.0.0.5,192.168.1.0/24`;
+  if (/^\d+$/.test(v)) {
+    throw new UserError(`a hop count ("${raw}") is not supported: it cannot tell a proxy from a client`, {
+      field: env,
+      fix,
+    });
+  }
+  const entries = v.split(',').map((e) => e.trim());
+  const bad = entries.find((e) => !isProxyEntry(e));
+  if (bad !== undefined) {
+    throw new UserError(
+      `must be true, false, or a comma list of addresses, CIDR ranges, loopback, linklocal or uniquelocal (got "${bad}")`,
+      { field: env, fix },
+    );
+  }
+  return entries;
 }
 
 export const configSpec = {
@@ -133,6 +208,30 @@ export const configSpec = {
       return n;
     },
     fallback: () => 7,
+  }),
+  tokenTtlSeconds: field({
+    env: 'HEIMDALL_TOKEN_TTL',
+    doc: 'Lifetime of an access token from POST /api/v1/auth/login, in seconds, 60 to 86400 (default 900).',
+    parse: intIn(60, 86_400, 'seconds', 900),
+    fallback: () => 900,
+  }),
+  loginMaxFailures: field({
+    env: 'HEIMDALL_LOGIN_MAX_FAILURES',
+    doc: 'Failed sign-ins per username and client address before further ones wait, 1 to 1000 (default 5).',
+    parse: intIn(1, 1000, 'failed sign-ins', 5),
+    fallback: () => 5,
+  }),
+  loginWindowSeconds: field({
+    env: 'HEIMDALL_LOGIN_WINDOW',
+    doc: 'Seconds over which failed sign-ins are counted, and the longest wait after too many, 1 to 86400 (default 900).',
+    parse: intIn(1, 86_400, 'seconds', 900),
+    fallback: () => 900,
+  }),
+  trustProxy: field({
+    env: 'HEIMDALL_TRUST_PROXY',
+    doc: 'Take the client address from X-Forwarded-For when the peer is a trusted proxy: false, true (any peer) or a comma list of addresses/CIDRs (default false).',
+    parse: trustProxy,
+    fallback: (): TrustProxy => false,
   }),
 } as const;
 

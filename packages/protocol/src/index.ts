@@ -9,6 +9,7 @@ export * from './tile-codec.ts';
 export * from './page.schema.ts';
 export * from './time.schema.ts';
 export * from './node.schema.ts';
+export * from './auth.schema.ts';
 export * from './heartbeat.schema.ts';
 export * from './detection.schema.ts';
 export * from './spectrum.schema.ts';

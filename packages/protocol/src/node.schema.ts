@@ -25,7 +25,8 @@ export const capabilitiesSchema = z
   })
   .catchall(z.unknown());
 
-const labelSchema = z
+/** A node group or tag: a short name for filters and scan plans. */
+export const labelSchema = z
   .string()
   .min(1)
   .max(64)

@@ -107,6 +107,7 @@ export {
   createServer,
   API_VERSION,
   type HeimdallServer,
+  type ServerConfig,
   type ServerDeps,
   type ServerOptions,
 } from './http/server.ts';

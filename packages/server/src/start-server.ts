@@ -9,7 +9,7 @@ import { systemClock } from './clock.ts';
 import type { Database } from './database/database.ts';
 import { openStorage } from './database/database.factory.ts';
 import { jsonLogger, type Logger } from './http/logger.ts';
-import { createServer, type HeimdallServer, type ServerOptions } from './http/server.ts';
+import { createServer, type HeimdallServer, type ServerConfig, type ServerOptions } from './http/server.ts';
 import { AnomalyMonitorService } from './anomalies/anomaly-monitor.service.ts';
 import { AnomalyHistoryRetrainer } from './anomalies/anomaly-history-retrain.service.ts';
 
@@ -30,7 +30,8 @@ export interface StartOptions {
 }
 
 export async function startServer(
-  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'natsUrl' | 'port' | 'adminPassword' | 'logLevel'> &
+  config: ServerConfig &
+    Pick<Config, 'dataDir' | 'databaseUrl' | 'natsUrl' | 'port' | 'logLevel'> &
     Partial<Pick<Config, 'anomalyRetrainDays'>>,
   options: StartOptions = {},
 ): Promise<RunningServer> {

@@ -3,9 +3,35 @@
  * bus); PostgreSQL and NATS JetStream when DATABASE_URL and NATS_URL are set. Creates the first
  * admin on the first start and prints a generated password once. Stops cleanly on Ctrl-C.
  */
+import { configSpec } from '@heimdall/config';
 import { startServer } from '@heimdall/server';
 import { parseCommandArgs, parsePort, type Command, type CommandContext } from '../command.ts';
 import { untilStopped } from '../until-stopped.ts';
+
+/** `doc` in lines of at most `width` characters, each indented by `indent`. */
+function wrap(doc: string, indent: string, width = 96): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of doc.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, indent + line].join('\n');
+}
+
+/** The sign-in settings, documented from @heimdall/config so the two never differ. */
+const signInEnvironment = [
+  configSpec.tokenTtlSeconds,
+  configSpec.loginMaxFailures,
+  configSpec.loginWindowSeconds,
+  configSpec.trustProxy,
+]
+  .map((f) => `  ${f.env}\n${wrap(f.doc, '      ')}`)
+  .join('\n');
 
 const help = `usage: heimdall server [--port N] [--host ADDR]
 
@@ -19,6 +45,9 @@ generated password that it prints once.
 options:
   --port N       TCP port (default: PORT, else 8080; 0 picks a free one)
   --host ADDR    interface to listen on (default 0.0.0.0)
+
+sign-in settings (environment):
+${signInEnvironment}
 
 example:
   HEIMDALL_ADMIN_PASSWORD=change-me heimdall server --port 8080`;

@@ -1,6 +1,6 @@
 /** Enrollment: a one-time token from an operator becomes the node's id and API key. */
 import { UserError } from '@heimdall/errors';
-import type { Location } from '@heimdall/protocol';
+import { enrollResultSchema, type Location } from '@heimdall/protocol';
 import type { Credentials } from './credentials.ts';
 import { describeApiError, ServerApi } from './server-api.ts';
 
@@ -11,6 +11,13 @@ export interface EnrollRequest {
   readonly location?: Location | null;
   readonly capabilities?: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * The part of the enrollment answer the agent keeps. The rest (`node`) is not checked: the server
+ * has already spent the one-time token when it answers, so a node record from a newer server that
+ * this agent does not know (a new health field value, say) must not throw its id and key away.
+ */
+const enrollAnswerSchema = enrollResultSchema.pick({ node_id: true, api_key: true });
 
 /**
  * Exchanges the token via `POST /api/v1/enroll`. A refused token or name is a UserError saying
@@ -35,15 +42,19 @@ export async function enroll(req: EnrollRequest, clock: () => Date = () => new D
       field: b !== null && typeof b.field === 'string' ? b.field : '--enroll',
     });
   }
-  const body = r.body as { node_id?: unknown; api_key?: unknown };
-  if (typeof body.node_id !== 'string' || typeof body.api_key !== 'string')
-    throw new UserError(`the server ${req.serverUrl} answered the enrollment without a node id and key`, {
-      fix: 'check that --server points at a Heimdall server',
-    });
+  const answer = enrollAnswerSchema.safeParse(r.body);
+  if (!answer.success) {
+    const issue = answer.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? '' : ` (${issue.path.join('.')})`;
+    throw new UserError(
+      `the server ${req.serverUrl} answered the enrollment without a valid node id and key${where}`,
+      { fix: 'check that --server points at a Heimdall server' },
+    );
+  }
   return {
     server: req.serverUrl,
-    nodeId: body.node_id,
-    apiKey: body.api_key,
+    nodeId: answer.data.node_id,
+    apiKey: answer.data.api_key,
     name: req.name,
     enrolledAt: clock().toISOString(),
   };

@@ -33,8 +33,8 @@ export interface PublicUser {
 }
 
 export interface AuthServiceOptions {
-  /** Access-token lifetime in seconds (default 900). */
-  readonly tokenTtlSeconds?: number;
+  /** Access-token lifetime in seconds (default 900; `HEIMDALL_TOKEN_TTL`). */
+  readonly tokenTtlSeconds?: number | undefined;
   readonly loginLimit?: LoginLimiterOptions;
 }
 

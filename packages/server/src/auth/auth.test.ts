@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '@heimdall/config';
 import { createInProcessBus } from '../bus/in-process.bus.ts';
 import { createServer } from '../http/server.ts';
 import { ADMIN_PASSWORD, FakeClock, freshDb, startHarness, type Harness } from '../http/server-harness.ts';
@@ -10,7 +11,7 @@ describe('auth', () => {
   before(async () => {
     h = await startHarness({
       clock,
-      server: { auth: { tokenTtlSeconds: 600, loginLimit: { maxFailures: 3, windowMs: 60_000 } } },
+      config: { tokenTtlSeconds: 600, loginMaxFailures: 3, loginWindowSeconds: 60 },
     });
   });
   after(() => h.close());
@@ -192,4 +193,58 @@ test('without HEIMDALL_ADMIN_PASSWORD the first start generates an admin passwor
     await bus.close();
     await db.close();
   }
+});
+
+describe('sign-in settings from the environment', () => {
+  let h: Harness;
+  const clock = new FakeClock();
+  before(async () => {
+    h = await startHarness({
+      clock,
+      config: loadConfig({
+        HEIMDALL_TOKEN_TTL: '60',
+        HEIMDALL_LOGIN_MAX_FAILURES: '2',
+        HEIMDALL_LOGIN_WINDOW: '120',
+      }),
+    });
+  });
+  after(() => h.close());
+
+  const login = (password: string, ip = '127.0.0.1') =>
+    h.server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password },
+      remoteAddress: ip,
+    });
+
+  test('HEIMDALL_TOKEN_TTL is the expires_in of the login answer, and a token past it is refused', async () => {
+    const r = await login(ADMIN_PASSWORD);
+    assert.equal(r.statusCode, 200);
+    const token = r.json() as { access_token: string; expires_in: number };
+    assert.equal(token.expires_in, 60);
+    const me = () =>
+      h.server.app.inject({
+        url: '/api/v1/auth/me',
+        headers: { authorization: `Bearer ${token.access_token}` },
+      });
+    clock.advance(59_000);
+    assert.equal((await me()).statusCode, 200, 'valid one second before its end');
+    clock.advance(2_000);
+    const expired = await me();
+    assert.equal(expired.statusCode, 401);
+    assert.match((expired.json() as { error: string }).error, /expired/);
+  });
+
+  test('HEIMDALL_LOGIN_MAX_FAILURES failures within HEIMDALL_LOGIN_WINDOW seconds make the next sign-in wait', async () => {
+    assert.equal((await login('wrong', '10.1.0.1')).statusCode, 401);
+    assert.equal((await login('wrong', '10.1.0.1')).statusCode, 401, 'the second failure is still answered');
+    const limited = await login(ADMIN_PASSWORD, '10.1.0.1');
+    assert.equal(limited.statusCode, 429, 'the third attempt waits, even with the right password');
+    assert.equal(limited.headers['retry-after'], '120', 'for the whole window');
+    clock.advance(119_000);
+    assert.equal((await login(ADMIN_PASSWORD, '10.1.0.1')).statusCode, 429, 'until the window passes');
+    clock.advance(1_000);
+    assert.equal((await login(ADMIN_PASSWORD, '10.1.0.1')).statusCode, 200);
+  });
 });

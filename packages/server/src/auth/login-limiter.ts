@@ -6,10 +6,12 @@
 import type { Clock } from '../clock.ts';
 
 export interface LoginLimiterOptions {
-  readonly maxFailures?: number;
-  readonly windowMs?: number;
+  /** Failed attempts allowed within the window (default 5; `HEIMDALL_LOGIN_MAX_FAILURES`). */
+  readonly maxFailures?: number | undefined;
+  /** Default 15 minutes (`HEIMDALL_LOGIN_WINDOW`). */
+  readonly windowMs?: number | undefined;
   /** Most keys remembered (oldest forgotten first). */
-  readonly capacity?: number;
+  readonly capacity?: number | undefined;
 }
 
 interface Entry {

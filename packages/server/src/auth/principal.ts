@@ -1,8 +1,8 @@
 /** Who is calling: a signed-in user (with a role) or a node (with its API key). */
+import type { UserRole } from '@heimdall/protocol';
 import type { RouteRole } from '../http/route.ts';
 
-export const USER_ROLES = ['viewer', 'operator', 'admin'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+export type { UserRole };
 
 export type Principal =
   | { readonly kind: 'user'; readonly userId: string; readonly username: string; readonly role: UserRole }

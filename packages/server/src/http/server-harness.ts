@@ -10,7 +10,7 @@ import { openPglite } from '../database/pglite.database.ts';
 import { migrate } from '../migrations.ts';
 import type { UserRole } from '../auth/principal.ts';
 import type { Logger } from './logger.ts';
-import { createServer, type HeimdallServer, type ServerOptions } from './server.ts';
+import { createServer, type HeimdallServer, type ServerConfig, type ServerOptions } from './server.ts';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
@@ -49,6 +49,8 @@ export async function startHarness(
     db?: Database;
     bus?: Bus;
     clock?: Clock;
+    /** Settings from the configuration (the sign-in ones); the admin password is the harness's. */
+    config?: Omit<ServerConfig, 'adminPassword'>;
     server?: ServerOptions;
     ownDb?: boolean;
     logger?: Logger;
@@ -57,7 +59,7 @@ export async function startHarness(
   const db = options.db ?? (await freshDb());
   const bus = options.bus ?? createInProcessBus();
   const server = await createServer({
-    config: { adminPassword: ADMIN_PASSWORD },
+    config: { ...options.config, adminPassword: ADMIN_PASSWORD },
     db,
     bus,
     ...(options.clock === undefined ? {} : { clock: options.clock }),

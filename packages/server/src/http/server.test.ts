@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '@heimdall/config';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import type { Database } from '../database/database.ts';
-import { startHarness, type Harness } from './server-harness.ts';
+import { ADMIN_PASSWORD, startHarness, type Harness } from './server-harness.ts';
 
 function promtool(): string | undefined {
   const r = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
@@ -126,5 +127,53 @@ describe('http server with a failing database', () => {
     });
     assert.equal(nodes.statusCode, 200);
     await h.close();
+  });
+});
+
+describe('http server behind a proxy (HEIMDALL_TRUST_PROXY)', () => {
+  /**
+   * With HEIMDALL_TRUST_PROXY=`trust` and two failures allowed, signs in wrongly twice as
+   * `forwarded[0]` through the peer `peer`, then rightly as `forwarded[1]`: the status of that last
+   * sign-in says whether the two forwarded clients shared one limit (429) or not (200).
+   */
+  async function lastSignIn(trust: string | undefined, peer: string): Promise<number> {
+    const h = await startHarness({
+      config: loadConfig({
+        HEIMDALL_LOGIN_MAX_FAILURES: '2',
+        ...(trust === undefined ? {} : { HEIMDALL_TRUST_PROXY: trust }),
+      }),
+    });
+    try {
+      const login = (password: string, forwardedFor: string) =>
+        h.server.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: 'admin', password },
+          remoteAddress: peer,
+          headers: { 'x-forwarded-for': forwardedFor },
+        });
+      for (let i = 0; i < 2; i++) assert.equal((await login('wrong', '203.0.113.7')).statusCode, 401);
+      assert.equal(
+        (await login(ADMIN_PASSWORD, '203.0.113.7')).statusCode,
+        429,
+        'the client that failed waits',
+      );
+      return (await login(ADMIN_PASSWORD, '198.51.100.9')).statusCode;
+    } finally {
+      await h.close();
+    }
+  }
+
+  test('unset, X-Forwarded-For is ignored: every client behind one peer shares its limit', async () => {
+    assert.equal(await lastSignIn(undefined, '10.0.0.1'), 429);
+  });
+
+  test('true: the limiter keys on the forwarded address, so two clients are limited separately', async () => {
+    assert.equal(await lastSignIn('true', '10.0.0.1'), 200);
+  });
+
+  test('a list: only the listed proxies are believed', async () => {
+    assert.equal(await lastSignIn('10.0.0.1,192.168.0.0/16', '192.168.4.4'), 200, 'a listed proxy');
+    assert.equal(await lastSignIn('10.0.0.1,192.168.0.0/16', '10.0.0.2'), 429, 'a peer not listed');
   });
 });

@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { z } from 'zod';
 import { AnomalyService } from '../anomalies/anomaly.service.ts';
 import { AnomalyModelService } from '../anomalies/anomaly-model.service.ts';
-import { AuthService, type AuthServiceOptions } from '../auth/auth.service.ts';
+import { AuthService } from '../auth/auth.service.ts';
 import { access } from '../auth/principal.ts';
 import type { Bus } from '../bus/bus.ts';
 import { systemClock, type Clock } from '../clock.ts';
@@ -46,7 +46,6 @@ import { registerWebAssets } from './web-assets.ts';
 export const API_VERSION = '0.1.0';
 
 export interface ServerOptions {
-  readonly auth?: AuthServiceOptions;
   readonly nodes?: NodeServiceOptions;
   readonly ingest?: IngestServiceOptions;
   readonly live?: Omit<LiveHubOptions, 'onDrop'>;
@@ -57,8 +56,15 @@ export interface ServerOptions {
   readonly readyTimeoutMs?: number;
 }
 
+/**
+ * The configuration the app reads: the first admin's password, and the sign-in settings, each of
+ * which falls back to its `@heimdall/config` default when absent (tests and tools pass only some).
+ */
+export type ServerConfig = Pick<Config, 'adminPassword'> &
+  Partial<Pick<Config, 'tokenTtlSeconds' | 'loginMaxFailures' | 'loginWindowSeconds' | 'trustProxy'>>;
+
 export interface ServerDeps {
-  readonly config: Pick<Config, 'adminPassword'>;
+  readonly config: ServerConfig;
   readonly db: Database;
   readonly bus: Bus;
   readonly clock?: Clock;
@@ -116,13 +122,19 @@ function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 export async function createServer(deps: ServerDeps): Promise<HeimdallServer> {
-  const { db, bus } = deps;
+  const { config, db, bus } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
   const options = deps.options ?? {};
   const offlineAfterMs = options.nodes?.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS;
   const metrics = new ServerMetrics();
-  const auth = new AuthService(db, clock, options.auth);
+  const auth = new AuthService(db, clock, {
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    loginLimit: {
+      maxFailures: config.loginMaxFailures,
+      windowMs: config.loginWindowSeconds === undefined ? undefined : config.loginWindowSeconds * 1000,
+    },
+  });
   const nodes = new NodeService(db, bus, clock, options.nodes);
   const ingest = new IngestService(
     db,
@@ -148,10 +160,16 @@ export async function createServer(deps: ServerDeps): Promise<HeimdallServer> {
   });
   const onReject = (reason: string) => metrics.ingestRejected.inc({ reason });
 
-  const createdAdmin = await auth.ensureAdmin(deps.config.adminPassword);
+  const createdAdmin = await auth.ensureAdmin(config.adminPassword);
   await live.start();
 
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  // behind a trusted proxy, req.ip (the login limiter's client address) comes from X-Forwarded-For
+  const trustProxy = config.trustProxy ?? false;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1 << 20,
+    trustProxy: typeof trustProxy === 'boolean' ? trustProxy : [...trustProxy],
+  });
   await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   app.addContentTypeParser(
     'application/octet-stream',

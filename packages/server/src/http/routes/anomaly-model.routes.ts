@@ -5,7 +5,7 @@ import {
   anomalyModelVersionSchema,
 } from '@heimdall/protocol';
 import type { AnomalyModelService } from '../../anomalies/anomaly-model.service.ts';
-import { idParamsSchema } from '../auth.schema.ts';
+import { idParamsSchema } from '../api.schema.ts';
 import { route, type Route } from '../route.ts';
 
 export function anomalyModelRoutes(models: AnomalyModelService): Route[] {

@@ -1,7 +1,7 @@
 /** Anomalies: list, read, acknowledge. */
 import { anomalyAckSchema, anomalyPageSchema, anomalyQuerySchema, anomalySchema } from '@heimdall/protocol';
 import type { AnomalyService } from '../../anomalies/anomaly.service.ts';
-import { idParamsSchema } from '../auth.schema.ts';
+import { idParamsSchema } from '../api.schema.ts';
 import { route, type Route } from '../route.ts';
 
 export function anomalyRoutes(anomalies: AnomalyService): Route[] {

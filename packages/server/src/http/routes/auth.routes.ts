@@ -1,18 +1,18 @@
 /** Sign-in, the caller's identity, user accounts (admins) and the audit log. */
-import type { AuthService } from '../../auth/auth.service.ts';
-import { unauthenticated } from '../../errors.ts';
 import {
   accessTokenSchema,
   auditLogQuerySchema,
   auditLogSchema,
-  idParamsSchema,
   loginSchema,
   meSchema,
   userCreateSchema,
   userListSchema,
   userSchema,
   userUpdateSchema,
-} from '../auth.schema.ts';
+} from '@heimdall/protocol';
+import type { AuthService } from '../../auth/auth.service.ts';
+import { unauthenticated } from '../../errors.ts';
+import { idParamsSchema } from '../api.schema.ts';
 import { reply, route, type Route } from '../route.ts';
 
 export function authRoutes(auth: AuthService): Route[] {

@@ -3,7 +3,7 @@ import { FrameError } from '@heimdall/protocol';
 import { ApiError, forbidden } from '../../errors.ts';
 import { splitFrames } from '../../ingest/frame-split.ts';
 import type { IngestService } from '../../ingest/ingest.service.ts';
-import { ingestReceiptSchema } from '../auth.schema.ts';
+import { ingestReceiptSchema } from '../api.schema.ts';
 import { route, type Route } from '../route.ts';
 
 /** Largest batch body: 16 MiB. */

@@ -8,7 +8,7 @@ import {
   nodeJobQuerySchema,
 } from '@heimdall/protocol';
 import type { JobService } from '../../jobs/job.service.ts';
-import { idParamsSchema } from '../auth.schema.ts';
+import { idParamsSchema } from '../api.schema.ts';
 import { route, type Route } from '../route.ts';
 
 export function jobRoutes(jobs: JobService): Route[] {

@@ -8,7 +8,7 @@ import {
   snippetReceiptSchema,
 } from '@heimdall/protocol';
 import type { LocalizationService } from '../../localization/localization.service.ts';
-import { idParamsSchema } from '../auth.schema.ts';
+import { idParamsSchema } from '../api.schema.ts';
 import { route, type Route } from '../route.ts';
 
 export function localizationRoutes(localizations: LocalizationService): Route[] {

@@ -2,6 +2,10 @@
 import {
   detectionPageSchema,
   detectionQuerySchema,
+  enrollmentTokenRequestSchema,
+  enrollmentTokenSchema,
+  enrollResultSchema,
+  enrollSchema,
   heartbeatInputSchema,
   heartbeatPageSchema,
   heartbeatQuerySchema,
@@ -16,14 +20,7 @@ import { forbidden } from '../../errors.ts';
 import type { NodeService } from '../../nodes/node.service.ts';
 import { DetectionRepository } from '../../repositories/detection.repository.ts';
 import { StatsRepository } from '../../repositories/stats.repository.ts';
-import {
-  enrollmentTokenRequestSchema,
-  enrollmentTokenSchema,
-  enrollResultSchema,
-  enrollSchema,
-  idParamsSchema,
-  statsSchema,
-} from '../auth.schema.ts';
+import { idParamsSchema, statsSchema } from '../api.schema.ts';
 import { reply, route, type Route } from '../route.ts';
 
 export function nodeRoutes(nodes: NodeService, db: Database, onlineSince: () => Date): Route[] {

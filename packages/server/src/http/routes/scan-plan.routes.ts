@@ -9,7 +9,7 @@ import {
   scanPlanSchema,
 } from '@heimdall/protocol';
 import type { ScanPlanService } from '../../scan-plans/scan-plan.service.ts';
-import { idParamsSchema } from '../auth.schema.ts';
+import { idParamsSchema } from '../api.schema.ts';
 import { route, type Route } from '../route.ts';
 
 export function scanPlanRoutes(plans: ScanPlanService): Route[] {

@@ -10,7 +10,7 @@ import { notFound } from '../../errors.ts';
 import { isoToNs, nsToIso } from '../../ns-time.ts';
 import { SpectrumTileRepository, type BandRecord } from '../../repositories/spectrum-tile.repository.ts';
 import type { SpectrumTileStore } from '../../spectrum/spectrum-tiles.ts';
-import { idParamsSchema } from '../auth.schema.ts';
+import { idParamsSchema } from '../api.schema.ts';
 import { route, type Route } from '../route.ts';
 
 function bandJson(b: BandRecord): SpectrumBand {

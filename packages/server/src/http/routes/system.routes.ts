@@ -1,6 +1,6 @@
 /** Liveness, readiness, metrics and the API description. */
 import { DOCS_PAGE } from '../docs-page.ts';
-import { healthSchema, readySchema } from '../auth.schema.ts';
+import { healthSchema, readySchema } from '../api.schema.ts';
 import { reply, route, type Route } from '../route.ts';
 
 export interface SystemDeps {

@@ -14,7 +14,7 @@ const nodeBuiltins = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'packages/dsp/assembly/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'packages/*/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,14 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { deflate as deflateCb } from 'node:zlib';
+import { constants as zlibConstants, deflateSync } from 'node:zlib';
 import {
   decodeFrame,
   encodeSpectrumFrame,
   encodeTilePayload,
-  quantizeDb,
-  referenceDbFor,
   tileRowDb,
   type SpectrumFrame,
   type SpectrumTile,
@@ -26,61 +23,23 @@ import {
 import { openPglite } from '../../packages/server/src/database/pglite.database.ts';
 import { migrate } from '../../packages/server/src/migrations.ts';
 import { SpectrumTileRepository } from '../../packages/server/src/repositories/spectrum-tile.repository.ts';
-import {
-  deflateOptions,
-  inflateTile,
-  SpectrumTileStore,
-} from '../../packages/server/src/spectrum/spectrum-tiles.ts';
+import { inflateTile, SpectrumTileStore } from '../../packages/server/src/spectrum/spectrum-tiles.ts';
 import {
   BandRollup,
   rollUpTiles,
   type ClosedTile,
   type FinerTile,
 } from '../../packages/server/src/spectrum/tile-rollup.ts';
+import { deflateTilePayload, zlibRle } from '../../packages/server/src/spectrum/tile-deflate.ts';
 import { median, printTable } from './table.ts';
+import { BINS, syntheticSpectra } from './synthetic-spectra.ts';
 
-const deflate = promisify(deflateCb);
-const BINS = 4096;
+/** The reference encoder: node's zlib with the settings the server used before its own (level 1, runs only). */
+const ZLIB_RLE = { level: 1, strategy: zlibConstants.Z_RLE };
 const NODES = 100;
 const POOL = 64; // distinct spectra per node, cycled (more than deflate's 32 KiB window holds)
 const FRAME_NS = 100_000_000n; // 10 frames/s per node
 const T0 = 1_767_225_600_000_000_000n;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
-/** `count` quantized synthetic Welch spectra of one node. */
-export function syntheticSpectra(seed: number, count: number): { codes: Uint8Array; refDb: number }[] {
-  const rnd = rng(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
-  const shape = new Float32Array(BINS);
-  const carriers = Array.from({ length: 3 }, () => ({
-    at: Math.floor(rnd() * BINS),
-    width: 1 + Math.floor(rnd() * 30),
-    level: 10 + rnd() * 40,
-  }));
-  for (let i = 0; i < BINS; i++) {
-    const x = (i - BINS / 2) / (BINS / 2);
-    shape[i] = -110 - 8 * x ** 8;
-    for (const c of carriers) if (Math.abs(i - c.at) <= c.width) shape[i] = (shape[i] as number) + c.level;
-  }
-  const burstAt = Math.floor(rnd() * BINS);
-  const psd = new Float32Array(BINS);
-  return Array.from({ length: count }, (_, k) => {
-    const burst = k % 20 < 5;
-    for (let i = 0; i < BINS; i++)
-      psd[i] = (shape[i] as number) + 0.6 * gauss() + (burst && Math.abs(i - burstAt) < 60 ? 20 : 0);
-    const refDb = referenceDbFor(psd, 0.5);
-    return { codes: quantizeDb(psd, 0.5, refDb), refDb };
-  });
-}
 
 interface IngestFigures {
   frames: number;
@@ -161,8 +120,49 @@ async function ingest(dataDir: string, seconds: number): Promise<IngestFigures> 
   };
 }
 
+interface DeflateFigures {
+  zlibMBps: number;
+  wasmMBps: number;
+  wasmTileMBps: number;
+  zlibBytes: number;
+  wasmBytes: number;
+}
+
+/**
+ * One thread, the same tile payload: node's zlib (level 1, Z_RLE) against the WebAssembly RLE
+ * encoder (tile-deflate.ts) on the bytes, and from the tile (layout built in wasm memory).
+ * Interleaved rounds, best of each, so load from elsewhere on the machine hits all alike.
+ */
+function deflateSpeeds(tile: SpectrumTile): DeflateFigures {
+  const payload = encodeTilePayload(tile);
+  const runs: Record<'zlib' | 'wasm' | 'wasmTile', () => unknown> = {
+    zlib: () => deflateSync(payload, ZLIB_RLE),
+    wasm: () => zlibRle(payload),
+    wasmTile: () => deflateTilePayload(tile),
+  };
+  const best = { zlib: 0, wasm: 0, wasmTile: 0 };
+  for (let round = 0; round < 5; round++) {
+    for (const key of ['zlib', 'wasm', 'wasmTile'] as const) {
+      const t = performance.now();
+      let n = 0;
+      while (performance.now() - t < 100) {
+        runs[key]();
+        n++;
+      }
+      best[key] = Math.max(best[key], (n * payload.length) / 1e6 / ((performance.now() - t) / 1000));
+    }
+  }
+  return {
+    zlibMBps: best.zlib,
+    wasmMBps: best.wasm,
+    wasmTileMBps: best.wasmTile,
+    zlibBytes: deflateSync(payload, ZLIB_RLE).length,
+    wasmBytes: zlibRle(payload).length,
+  };
+}
+
 /** Parts of a flush measured alone: deflating tiles, and writing the same bytes to PGlite. */
-async function parts(dataDir: string): Promise<{ deflateMBps: number; writeMBps: number }> {
+async function parts(dataDir: string): Promise<{ writeMBps: number; deflate1: DeflateFigures }> {
   const spectra = syntheticSpectra(7, 10);
   const rollup = new BandRollup({
     bins: BINS,
@@ -173,10 +173,9 @@ async function parts(dataDir: string): Promise<{ deflateMBps: number; writeMBps:
     maxZoom: 0,
   });
   spectra.forEach((s, k) => rollup.addFrame(s.codes, s.refDb, BigInt(k)));
-  const payload = encodeTilePayload((rollup.takeForFlush()[0] ?? assertNever()).tile);
-  let t = performance.now();
-  const blobs = await Promise.all(Array.from({ length: 400 }, () => deflate(payload, deflateOptions())));
-  const deflateMBps = (400 * payload.length) / 1e6 / ((performance.now() - t) / 1000);
+  const tile = (rollup.takeForFlush()[0] ?? assertNever()).tile;
+  const deflate1 = deflateSpeeds(tile);
+  const blobs = Array.from({ length: 400 }, () => deflateTilePayload(tile));
   const db = await openPglite({ dataDir });
   await migrate(db);
   const node = randomUUID();
@@ -186,7 +185,7 @@ async function parts(dataDir: string): Promise<{ deflateMBps: number; writeMBps:
     { nodeId: node, centerHz: 1, sampleRateHz: 1, fftSize: BINS, binCount: BINS },
     new Date(),
   );
-  t = performance.now();
+  const t = performance.now();
   let bytes = 0;
   for (let i = 0; i < 4; i++) {
     const batch = blobs.slice(i * 100, i * 100 + 100).map((b, j) => {
@@ -205,7 +204,7 @@ async function parts(dataDir: string): Promise<{ deflateMBps: number; writeMBps:
   }
   const writeMBps = bytes / 1e6 / ((performance.now() - t) / 1000);
   await db.close();
-  return { deflateMBps, writeMBps };
+  return { writeMBps, deflate1 };
 }
 
 function assertNever(): never {
@@ -245,7 +244,7 @@ async function dayQuery(
         endNs: c.endNs,
         rows: c.tile.rows,
         frames: c.frames,
-        data: new Uint8Array(await deflate(encodeTilePayload(c.tile), deflateOptions())),
+        data: deflateTilePayload(c.tile),
       })),
     );
     await repo.insertTiles(records);
@@ -347,9 +346,24 @@ export async function runStorageBench(): Promise<void> {
     console.log('');
     printTable(
       ['flush parts, alone', 'MB/s'],
+      [['COPY of deflated tiles into PGlite, 100 per transaction', p.writeMBps.toFixed(0)]],
+    );
+    const z = p.deflate1;
+    console.log('');
+    printTable(
+      ['deflate of one tile layout, one thread (best of 5 interleaved)', 'MB/s', 'bytes'],
       [
-        ['deflate (level 1, Z_RLE) of tile layouts (libuv pool)', p.deflateMBps.toFixed(0)],
-        ['COPY of deflated tiles into PGlite, 100 per transaction', p.writeMBps.toFixed(0)],
+        ['node zlib deflateSync (level 1, Z_RLE)', z.zlibMBps.toFixed(0), String(z.zlibBytes)],
+        [
+          `WebAssembly RLE encoder on the bytes (${(z.wasmMBps / z.zlibMBps).toFixed(1)}x)`,
+          z.wasmMBps.toFixed(0),
+          String(z.wasmBytes),
+        ],
+        [
+          `WebAssembly, tile laid out in wasm memory (${(z.wasmTileMBps / z.zlibMBps).toFixed(1)}x)`,
+          z.wasmTileMBps.toFixed(0),
+          String(z.wasmBytes),
+        ],
       ],
     );
     const d = await dayQuery(join(root, 'day'));

@@ -5,3 +5,4 @@ export * from './fft.ts';
 export * from './welch.ts';
 export * from './spectrogram.ts';
 export * from './detect/index.ts';
+export * from './embedded-wasm.ts';

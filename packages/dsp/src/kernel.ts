@@ -7,23 +7,8 @@
  * The input region is last so it can grow without moving anything else. Views are re-created
  * after growth because growing a WebAssembly memory detaches the old ArrayBuffer.
  */
+import { EmbeddedWasm, WASM_PAGE, type WasmMemory } from './embedded-wasm.ts';
 import { wasmBase64 } from './generated/kernel.wasm.ts';
-
-/**
- * The slice of the WebAssembly JS API used here, typed locally: the ES lib and @types/node 20 do
- * not declare it, and a global declaration would clash with lib.dom in the web app.
- */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  compile(bytes: Uint8Array): Promise<object>;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 interface KernelExports {
   readonly memory: WasmMemory;
@@ -70,43 +55,22 @@ export const KERNEL_SCALE: Readonly<Record<KernelFormat, number>> = {
   ci8: 1 / 128,
 };
 
-let compiled: object | null | undefined;
-
-function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-/** The compiled module, or null where WebAssembly SIMD is unavailable. */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    const bytes = decodeBase64(wasmBase64);
-    compiled = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  }
-  return compiled;
-}
+const kernel = new EmbeddedWasm<KernelExports>(wasmBase64);
 
 /**
  * Compiles the kernel asynchronously. Optional: the kernel is otherwise compiled synchronously
  * on first use, which browsers may refuse on their main thread; call this first there.
  * Resolves to {@link kernelAvailable}.
  */
-export async function preloadKernel(): Promise<boolean> {
-  if (compiled === undefined) {
-    const bytes = decodeBase64(wasmBase64);
-    compiled = wasmApi !== undefined && wasmApi.validate(bytes) ? await wasmApi.compile(bytes) : null;
-  }
-  return compiled !== null;
+export function preloadKernel(): Promise<boolean> {
+  return kernel.preload();
 }
 
 /** True where the SIMD kernel can run (Node 16.4+, current browsers). */
 export function kernelAvailable(): boolean {
-  return kernelModule() !== null;
+  return kernel.available;
 }
 
-const PAGE = 65536;
 const align = (x: number) => (x + 63) & ~63;
 
 /** Number of float32 twiddles for size n (see the table layout in kernel.entry.ts). */
@@ -156,9 +120,7 @@ export class KernelInstance {
   private f64 = new Float64Array(0);
 
   constructor(n: number, precision: DspPrecision = 'double') {
-    const mod = kernelModule();
-    if (mod === null || wasmApi === undefined) throw new Error('WebAssembly SIMD is not available here');
-    this.k = new wasmApi.Instance(mod, {}).exports as KernelExports;
+    this.k = kernel.instantiate();
     this.n = n;
     this.precision = precision;
     const e = precision === 'double' ? 8 : 4;
@@ -180,7 +142,7 @@ export class KernelInstance {
   /** Grows memory so that bytes [0, end) exist. */
   ensure(end: number): void {
     const mem = this.k.memory;
-    if (mem.buffer.byteLength < end) mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
+    if (mem.buffer.byteLength < end) mem.grow(Math.ceil((end - mem.buffer.byteLength) / WASM_PAGE));
   }
 
   private views(): void {

@@ -7,7 +7,9 @@ import {
   encodeDetections,
   encodeSpectrumFrame,
   MAX_FRAME_BYTES,
+  shareSpectrumFrame,
   spectrumFrameBytes,
+  wireBytesOf,
   type SpectrumFrame,
 } from './frame-codec.ts';
 import { FrameError, type FrameErrorReason } from './frame-error.ts';
@@ -64,6 +66,35 @@ test('encoding into a caller buffer returns a view of it, at any offset', () => 
   assert.equal(out.byteOffset, 3);
   const d = decodeFrame(out);
   assert.equal(d.kind === 'spectrum' && d.sequence, 2 ** 40 + 17);
+});
+
+test('a decoded frame can be forwarded as the bytes it arrived in, and shared without a copy', () => {
+  for (const bins of [
+    Uint8Array.from({ length: 512 }, (_, i) => i & 255),
+    Uint16Array.from([1, 65535, 7, 0]),
+  ]) {
+    const bytes = encodeSpectrumFrame(spectrum(bins));
+    const socket = new Uint8Array(bytes.length + 20);
+    socket.set(bytes, 10);
+    const decoded = decodeFrame(socket.subarray(10, 10 + bytes.length)) as SpectrumFrame;
+    assert.deepEqual(wireBytesOf(decoded), bytes, 'forwarded bytes are what an encode would give');
+    assert.deepEqual(
+      decoded,
+      { kind: 'spectrum', ...spectrum(bins) },
+      'the wire bytes are not part of its content',
+    );
+    assert.equal(JSON.stringify(Object.keys(decoded)).includes('wire'), false);
+    const shared = shareSpectrumFrame(decoded);
+    assert.notEqual(shared, decoded);
+    assert.equal(shared.bins, decoded.bins);
+    assert.equal(wireBytesOf(shared), wireBytesOf(decoded));
+    assert.equal(wireBytesOf({ ...decoded }), undefined, 'a spread copy is a frame built in code');
+  }
+  assert.equal(
+    wireBytesOf({ kind: 'spectrum', ...spectrum() }),
+    undefined,
+    'a frame built in code has no wire bytes',
+  );
 });
 
 test('detections and acks round trip', () => {

@@ -463,7 +463,7 @@ function decodeSpectrum(bytes: Uint8Array, dv: DataView, flags: number): Spectru
   } else {
     bins = bytes.subarray(SPECTRUM_HEADER_BYTES, SPECTRUM_HEADER_BYTES + n);
   }
-  return {
+  const frame: SpectrumFrame = {
     kind: 'spectrum',
     nodeId: readUuid(bytes, 12),
     sequence: readU64(dv, 28, 'sequence'),
@@ -475,6 +475,8 @@ function decodeSpectrum(bytes: Uint8Array, dv: DataView, flags: number): Spectru
     stepDb,
     bins,
   };
+  keepWire(frame, bytes);
+  return frame;
 }
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -587,6 +589,34 @@ export function binFrequencyHz(
 ): number {
   const group = frame.fftSize / frame.bins.length;
   return frame.centerHz + ((i * group - frame.fftSize / 2) * frame.sampleRateHz) / frame.fftSize;
+}
+
+/**
+ * The bytes a spectrum frame was decoded from (a view of the decoder's input, not a copy), or
+ * undefined for a frame built in code. Forwarding a frame as it arrived (live viewers, the bus)
+ * costs no encoding. The view is only as good as the input buffer: fine for sockets' and request
+ * bodies' buffers, which are never reused; a caller whose input buffer is reused decodes a copy.
+ */
+export function wireBytesOf(frame: SpectrumFrame): Uint8Array | undefined {
+  return (frame as { [WIRE]?: Uint8Array })[WIRE];
+}
+
+/**
+ * Where a decoded frame keeps its bytes: a non-enumerable property, so spreads, equality checks and
+ * JSON do not see it (and, unlike a WeakMap entry per frame, it costs the collector nothing extra).
+ */
+const WIRE = Symbol('heimdall.wire');
+
+function keepWire(frame: SpectrumFrame, bytes: Uint8Array): void {
+  Object.defineProperty(frame, WIRE, { value: bytes });
+}
+
+/** Another frame object with the same content and wire bytes, sharing them (no copy). */
+export function shareSpectrumFrame(frame: SpectrumFrame): SpectrumFrame {
+  const shared: SpectrumFrame = { ...frame };
+  const bytes = wireBytesOf(frame);
+  if (bytes !== undefined) keepWire(shared, bytes);
+  return shared;
 }
 
 /** Copies a view-backed decoded frame so it stays valid after the input buffer is reused. */

@@ -80,8 +80,11 @@ export function tilePayloadBytes(rows: number, bins: number, planes: number, cod
   return TILE_HEADER_BYTES + rows * (8 + 4 + 4) + planes * rows * bins * codeBytes;
 }
 
-/** Lays a tile out (uncompressed). Throws a RangeError for an inconsistent tile (a bug). */
-export function encodeTilePayload(tile: SpectrumTile): Uint8Array {
+/**
+ * Bytes per code of a tile (1 or 2), after checking that its planes and row arrays agree with its
+ * shape. Throws a RangeError for an inconsistent tile (a bug).
+ */
+export function tileCodeBytes(tile: SpectrumTile): 1 | 2 {
   const { rows, bins, planes } = tile;
   if (planes.length !== planesAt(tile.zoom))
     throw new RangeError(`a zoom ${tile.zoom} tile has ${planesAt(tile.zoom)} planes (got ${planes.length})`);
@@ -95,20 +98,43 @@ export function encodeTilePayload(tile: SpectrumTile): Uint8Array {
   if (tile.rowTimesNs.length !== rows || tile.rowFrames.length !== rows || tile.rowRefDb.length !== rows) {
     throw new RangeError('row times, frames and references must have one entry per row');
   }
-  const out = new Uint8Array(tilePayloadBytes(rows, bins, planes.length, codeBytes));
-  const dv = new DataView(out.buffer);
+  return codeBytes;
+}
+
+/**
+ * Writes everything of a tile's layout before its code planes (header, row times, frames and
+ * references) at the start of `out`, and returns where the planes begin. `out` may be a window
+ * into other memory (the WebAssembly deflate builds the whole layout in its own memory). Checks
+ * the tile as {@link tileCodeBytes} does.
+ */
+export function writeTilePrefix(tile: SpectrumTile, out: Uint8Array): number {
+  const codeBytes = tileCodeBytes(tile);
+  const { rows } = tile;
+  const end = TILE_HEADER_BYTES + rows * (8 + 4 + 4);
+  if (out.length < end) throw new RangeError(`${out.length} bytes cannot hold a ${rows}-row tile prefix`);
+  const dv = new DataView(out.buffer, out.byteOffset, end);
   out.set(MAGIC, 0);
   dv.setUint8(4, TILE_VERSION);
   dv.setUint8(5, tile.zoom);
-  dv.setUint8(6, planes.length);
+  dv.setUint8(6, tile.planes.length);
   dv.setUint8(7, codeBytes);
   dv.setUint32(8, rows, true);
-  dv.setUint32(12, bins, true);
+  dv.setUint32(12, tile.bins, true);
   dv.setFloat32(16, tile.stepDb, true);
+  dv.setUint32(20, 0, true);
   let o = TILE_HEADER_BYTES;
   for (let r = 0; r < rows; r++, o += 8) dv.setBigInt64(o, tile.rowTimesNs[r] as bigint, true);
   for (let r = 0; r < rows; r++, o += 4) dv.setUint32(o, tile.rowFrames[r] as number, true);
   for (let r = 0; r < rows; r++, o += 4) dv.setFloat32(o, tile.rowRefDb[r] as number, true);
+  return o;
+}
+
+/** Lays a tile out (uncompressed). Throws a RangeError for an inconsistent tile (a bug). */
+export function encodeTilePayload(tile: SpectrumTile): Uint8Array {
+  const { rows, bins, planes } = tile;
+  const codeBytes = tileCodeBytes(tile);
+  const out = new Uint8Array(tilePayloadBytes(rows, bins, planes.length, codeBytes));
+  let o = writeTilePrefix(tile, out);
   for (const plane of planes) {
     for (let r = 0; r < rows; r++) {
       const base = r * bins;

@@ -63,7 +63,6 @@ export {
 } from './repositories/spectrum-tile.repository.ts';
 
 export {
-  deflateOptions,
   findGaps,
   inflateTile,
   SpectrumTileStore,

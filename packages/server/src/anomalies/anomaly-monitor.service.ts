@@ -6,6 +6,9 @@
  * node's model is retrained every `retrainMs` from the frames seen since the last training, so it
  * follows change that slow adaptation would miss. Frames are averaged (linear power) to one per
  * `frameIntervalMs` per node first: a node sending 10 frames/s costs the engine one frame per 10 s.
+ * Into that average go at most `maxFramesPerSecond` frames per node (one per slot of that length of
+ * capture time, default 10/s): a mean over 10 s needs no more to be exact to a small fraction of a
+ * dB, and a fleet sending 10,000 frames/s would otherwise spend a large part of a core here.
  *
  * A node that changes its frequency plan (retuned, new FFT size) starts learning again.
  *
@@ -47,6 +50,8 @@ import type { NewAnomaly } from '../repositories/anomaly.repository.ts';
 export interface AnomalyMonitorOptions {
   /** Frames are averaged into one per this interval per node (default 10 s). */
   readonly frameIntervalMs?: number;
+  /** Most frames per second of capture time a node adds to its average (default 10). */
+  readonly maxFramesPerSecond?: number;
   /** Data needed before a node's first model (default 1 day). */
   readonly warmupMs?: number;
   /** A node's model is retrained from its recent frames this often (default 7 days of data). */
@@ -91,6 +96,8 @@ interface Pending {
   binHz: number;
   sum: Float64Array;
   frames: number;
+  /** Sampling slot (capture time / slot length) of the last frame added. */
+  slot: number;
 }
 
 interface NodeState {
@@ -101,6 +108,18 @@ interface NodeState {
   model: AnomalyModel | undefined;
   /** Plan of the frames being learned or monitored. */
   key: string | undefined;
+}
+
+/** `sum[i] += scale * table[codes[i]]`, for 1-byte codes. */
+function addPower8(sum: Float64Array, codes: Uint8Array, table: Float64Array, scale: number): void {
+  for (let i = 0; i < codes.length; i++)
+    sum[i] = (sum[i] as number) + scale * (table[codes[i] as number] as number);
+}
+
+/** `sum[i] += scale * table[codes[i]]`, for 2-byte codes. */
+function addPower16(sum: Float64Array, codes: Uint16Array, table: Float64Array, scale: number): void {
+  for (let i = 0; i < codes.length; i++)
+    sum[i] = (sum[i] as number) + scale * (table[codes[i] as number] as number);
 }
 
 const planKey = (f: SpectrumFrame): string => `${f.centerHz}:${f.sampleRateHz}:${f.fftSize}`;
@@ -115,6 +134,7 @@ export interface AnomalySink {
 export class AnomalyMonitorService {
   private readonly nodes = new Map<string, NodeState>();
   private readonly interval: number;
+  private readonly slotMs: number;
   private readonly warmup: number;
   private readonly retrain: number;
   private subscription: Subscription | undefined;
@@ -134,6 +154,7 @@ export class AnomalyMonitorService {
     private readonly options: AnomalyMonitorOptions = {},
   ) {
     this.interval = options.frameIntervalMs ?? 10_000;
+    this.slotMs = 1000 / (options.maxFramesPerSecond ?? 10);
     this.warmup = options.warmupMs ?? 86_400_000;
     this.retrain = options.retrainMs ?? 7 * 86_400_000;
   }
@@ -144,9 +165,15 @@ export class AnomalyMonitorService {
    */
   async start(): Promise<void> {
     for (const m of (await this.options.models?.active()) ?? []) this.useModel(m);
-    this.subscription = await this.bus.subscribe('spectrum.frame', (f) => this.onFrame(f), {
-      group: 'anomaly-monitor',
-    });
+    this.subscription = await this.bus.subscribe(
+      'spectrum.frame',
+      async (f) => {
+        // a closed average costs about a millisecond, and nodes' averages close together: let
+        // sockets run between them instead of stalling the event loop for the whole fleet's
+        if (this.onFrame(f)) await new Promise((r) => setImmediate(r));
+      },
+      { group: 'anomaly-monitor' },
+    );
     this.detectionSubscription = await this.bus.subscribe('detection.created', (d) => this.onDetection(d), {
       group: 'anomaly-monitor',
     });
@@ -267,15 +294,20 @@ export class AnomalyMonitorService {
     return this.nodes.get(nodeId)?.model;
   }
 
-  /** Takes one frame (also the bus handler). Scoring is synchronous; inserts are queued. */
-  onFrame(f: SpectrumFrame): void {
+  /**
+   * Takes one frame (the bus handler's work). Scoring is synchronous; inserts are queued. True when
+   * the frame closed the node's average and it was learned from and scored.
+   */
+  onFrame(f: SpectrumFrame): boolean {
     const timeMs = Number(f.captureTimeNs / 1_000_000n);
     const s = this.stateOf(f.nodeId);
     const key = planKey(f);
     const p = s.pending;
+    let processed = false;
     if (p !== undefined && (p.key !== key || timeMs >= p.startMs + this.interval || timeMs < p.startMs)) {
       s.pending = undefined;
       this.process(f.nodeId, s, p);
+      processed = true;
     }
     if (s.pending === undefined) {
       const binHz = f.sampleRateHz / f.fftSize;
@@ -286,16 +318,20 @@ export class AnomalyMonitorService {
         binHz,
         sum: new Float64Array(f.bins.length),
         frames: 0,
+        slot: -1,
       };
     }
     const acc = s.pending;
+    const slot = Math.floor(timeMs / this.slotMs);
+    if (slot === acc.slot) return processed; // this slot of capture time has its frame
+    acc.slot = slot;
     // linear power of code k is 10^(ref/10) * 10^(k step/10): one table per step size, no pow per bin
-    const table = this.powerTable(f.stepDb, f.bins instanceof Uint8Array ? 256 : 65536);
     const scale = 10 ** (f.refDb / 10);
-    for (let i = 0; i < f.bins.length; i++) {
-      acc.sum[i] = (acc.sum[i] as number) + scale * (table[f.bins[i] as number] as number);
-    }
+    // one loop per code width: each stays monomorphic (this runs for every frame of every node)
+    if (f.bins instanceof Uint8Array) addPower8(acc.sum, f.bins, this.powerTable(f.stepDb, 256), scale);
+    else addPower16(acc.sum, f.bins, this.powerTable(f.stepDb, 65536), scale);
     acc.frames++;
+    return processed;
   }
 
   private readonly tables = new Map<string, Float64Array>();

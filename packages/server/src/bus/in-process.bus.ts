@@ -1,6 +1,7 @@
 /**
  * The in-process bus: the embedded default, for one server. Messages go through the same codecs as
- * on NATS (so payloads are validated and detached from the publisher's buffers the same way), and
+ * on NATS (so payloads are validated and detached from the publisher's buffers the same way; a
+ * codec may say how to skip the round trip, as spectrum frames do), and
  * durable subscriptions keep the at-least-once contract in memory: a handler that throws gets the
  * message again after `redeliveryDelayMs`, up to `maxDeliver` times. Nothing survives a restart.
  * A durable name exists from its first subscription on: while it has no subscriber its messages
@@ -20,7 +21,7 @@ import type {
   Subscription,
 } from './bus.ts';
 import { reportToStderr } from './bus.ts';
-import { EVENT_CODECS, type EventMap, type EventName } from './event-map.ts';
+import { EVENT_CODECS, type EventCodec, type EventMap, type EventName } from './event-map.ts';
 import { LiveQueue } from './live-queue.ts';
 
 interface Envelope {
@@ -127,11 +128,11 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       opts: PublishOptions = {},
     ): Promise<void> {
       if (closed) throw new Error('bus is closed');
-      const codec = EVENT_CODECS[name];
+      const codec = EVENT_CODECS[name] as EventCodec<EventMap[K]>;
       const envelope: Envelope = {
         name,
         id: opts.id ?? randomUUID(),
-        payload: codec.decode(codec.encode(payload)),
+        payload: codec.inProcess?.(payload) ?? codec.decode(codec.encode(payload)),
       };
       const groupsServed = new Set<string>();
       const live = [...hub.live].filter((s) => s.name === name);

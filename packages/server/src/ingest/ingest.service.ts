@@ -39,7 +39,6 @@ import { DetectionRepository, type NewDetection } from '../repositories/detectio
 import { NodeRepository, type IngestCounts, type SequenceState } from '../repositories/node.repository.ts';
 import { nsToIso } from '../ns-time.ts';
 import { SpectrumTileStore, type SpectrumTileStoreOptions } from '../spectrum/spectrum-tiles.ts';
-import { TurnBudget } from '../spectrum/turn-budget.ts';
 import { acceptSequences } from './accepted-sequences.ts';
 
 export interface IngestObserver {
@@ -64,6 +63,11 @@ export interface IngestServiceOptions {
   readonly refreshAfterMs?: number;
   /** Spectrum history tuning (e.g. `worker: false` keeps tile encoding on this thread). */
   readonly tiles?: SpectrumTileStoreOptions;
+  /**
+   * Batches committing at once (default 2): one being rolled up and deflated in the tile worker
+   * while the one before it is written to the database.
+   */
+  readonly pipelineDepth?: number;
 }
 
 /** What a submit tells the node: stored sequences (an ack frame's content) and what was dropped. */
@@ -110,11 +114,13 @@ export class IngestService {
   private readonly loading = new Map<string, Promise<NodeState>>();
   private batch: Batch = newBatch();
   private timer: NodeJS.Timeout | undefined;
+  /** The last cut batch's whole commit. */
   private committing: Promise<void> = Promise.resolve();
   /** Batches cut and not committed yet. */
   private queued = 0;
-  /** The open batch's time is up; it is cut when the running commit ends. */
+  /** The open batch's time is up; it is cut when a commit ends and the pipeline has room. */
   private due = false;
+  private readonly pipelineDepth: number;
   private readonly flushIntervalMs: number;
   private readonly maxBatchFrames: number;
   private readonly maxAckedAhead: number;
@@ -132,6 +138,12 @@ export class IngestService {
     this.maxBatchFrames = options.maxBatchFrames ?? 4096;
     this.maxAckedAhead = options.maxAckedAhead ?? 4096;
     this.refreshAfterMs = options.refreshAfterMs ?? 10_000;
+    this.pipelineDepth = Math.max(1, options.pipelineDepth ?? 2);
+  }
+
+  /** Batches cut and not committed (or failed) yet: at most `pipelineDepth` unless full batches queue up. */
+  get committingBatches(): number {
+    return this.queued;
   }
 
   private async state(nodeId: string): Promise<NodeState> {
@@ -207,11 +219,17 @@ export class IngestService {
       if (s > state.highest + 1) counts.gaps++;
       if (s > state.highest) state.highest = s;
       state.inflight.add(s);
+      // kept as decoded: its bins (and wire bytes, forwarded to live viewers) are a view of the
+      // socket's or the request's buffer, which is never reused; the tile store copies the bins
+      // when the batch is handed over, so the buffer is held only until then
+      batch.frames.push(f);
       if (f.kind === 'spectrum') {
-        const own = { ...f, bins: f.bins.slice() };
-        batch.frames.push(own);
-        live.push(own);
-      } else batch.frames.push(f);
+        live.push(f);
+        // into the tile store now, not when the batch is cut: the copy is spread over the batch's
+        // time instead of stalling the event loop for a whole batch at once. The store's next
+        // flush (this batch's commit, started when it is cut) takes exactly these frames.
+        this.tiles.append(f);
+      }
       accepted++;
     }
     if (live.length > 0) void this.publish(live, []);
@@ -237,9 +255,11 @@ export class IngestService {
 
   /**
    * Group commit: a batch is cut `flushIntervalMs` after its first frame, or at once when it holds
-   * `maxBatchFrames`; but while a commit runs, a due batch keeps growing and is cut when that commit
-   * ends. Under load this makes fewer, larger commits (each commit costs a transaction and a tile
-   * per band whatever its size) instead of a queue of small ones; idle, it waits `flushIntervalMs`.
+   * `maxBatchFrames`; but while `pipelineDepth` commits run, a due batch keeps growing and is cut
+   * when one of them ends. Under load this makes fewer, larger commits (each commit costs a
+   * transaction and a tile per band whatever its size) instead of a queue of small ones, while the
+   * tile worker and the database each work on a batch of their own; idle, it waits
+   * `flushIntervalMs`.
    */
   private schedule(): void {
     if (this.batch.frames.length >= this.maxBatchFrames) {
@@ -248,12 +268,12 @@ export class IngestService {
     }
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      if (this.queued > 0) this.due = true;
+      if (this.queued >= this.pipelineDepth) this.due = true;
       else this.cut();
     }, this.flushIntervalMs);
   }
 
-  /** Closes the current batch and commits it after the ones before it. */
+  /** Closes the current batch and commits it; commits are handed to the tile store in order. */
   private cut(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
@@ -261,116 +281,116 @@ export class IngestService {
     const batch = this.batch;
     this.batch = newBatch();
     this.queued++;
-    this.committing = this.committing.then(async () => {
-      try {
-        await this.commit(batch);
-      } finally {
-        this.queued--;
-        if (this.queued === 0 && this.due) this.cut();
-      }
+    // handed over at once (synchronously): the tile store's next flush is this batch's frames
+    this.committing = this.commit(batch).finally(() => {
+      this.queued--;
+      if (this.due && this.queued < this.pipelineDepth) this.cut();
     });
   }
 
-  private async commit(batch: Batch): Promise<void> {
+  /**
+   * Flushes the tile store (which holds this batch's spectrum frames) with `batch`'s detections and
+   * dedupe state in the same transaction; resolves when it is stored, or has failed and told its
+   * submitters. The flush starts synchronously, so the next batch's frames are not part of it.
+   */
+  private commit(batch: Batch): Promise<void> {
     const started = performance.now();
     const detections: NewDetection[] = [];
     let spectra = 0;
-    try {
-      const budget = new TurnBudget();
-      for (const f of batch.frames) {
-        if (f.kind === 'spectrum') {
-          this.tiles.append(f);
-          spectra++;
-          // a big batch's roll-up takes a while: let socket I/O and live fan-out run in between
-          await budget.pass();
-        } else {
-          for (const d of f.detections) {
-            detections.push({
-              id: randomUUID(),
-              nodeId: f.nodeId,
-              startTimeNs: d.startTimeNs,
-              endTimeNs: d.endTimeNs,
-              freqLowHz: d.freqLowHz,
-              freqHighHz: d.freqHighHz,
-              snrDb: d.snrDb,
-              powerDbfs: d.powerDbfs,
-              class: d.label === '' ? 'unknown' : d.label,
-              sequence: f.sequence,
-            });
-          }
+    for (const f of batch.frames) {
+      if (f.kind === 'spectrum') {
+        spectra++;
+      } else {
+        for (const d of f.detections) {
+          detections.push({
+            id: randomUUID(),
+            nodeId: f.nodeId,
+            startTimeNs: d.startTimeNs,
+            endTimeNs: d.endTimeNs,
+            freqLowHz: d.freqLowHz,
+            freqHighHz: d.freqHighHz,
+            snrDb: d.snrDb,
+            powerDbfs: d.powerDbfs,
+            class: d.label === '' ? 'unknown' : d.label,
+            sequence: f.sequence,
+          });
         }
       }
-      // what this batch stores, per node
-      const mine = new Map<string, number[]>();
-      for (const f of batch.frames) {
-        let list = mine.get(f.nodeId);
-        if (list === undefined) mine.set(f.nodeId, (list = []));
-        list.push(f.sequence);
+    }
+    // what this batch stores, per node
+    const mine = new Map<string, number[]>();
+    for (const f of batch.frames) {
+      let list = mine.get(f.nodeId);
+      if (list === undefined) mine.set(f.nodeId, (list = []));
+      list.push(f.sequence);
+    }
+    const nodeIds = [...batch.counts.keys()];
+    const decided = new Map<string, SequenceState>();
+    // tiles, detections, counters and dedupe state: one transaction
+    const flushed = this.tiles.flush(async (tx) => {
+      const nodes = new NodeRepository(tx);
+      const stored = await nodes.lockSequenceStates(nodeIds);
+      for (const nodeId of nodeIds) {
+        const state = stored.get(nodeId);
+        if (state === undefined) throw new OperationalError(`node ${nodeId} was deleted`);
+        const u = acceptSequences(state, mine.get(nodeId) ?? [], this.maxAckedAhead);
+        if (u.already.length > 0)
+          throw new OperationalError(
+            `another server stored sequences ${u.already.slice(0, 5).join(', ')} of node ${nodeId} meanwhile`,
+          );
+        decided.set(nodeId, u);
       }
-      const nodeIds = [...batch.counts.keys()];
-      const decided = new Map<string, SequenceState>();
-      // tiles, detections, counters and dedupe state: one transaction
-      await this.tiles.flush(async (tx) => {
-        const nodes = new NodeRepository(tx);
-        const stored = await nodes.lockSequenceStates(nodeIds);
-        for (const nodeId of nodeIds) {
-          const state = stored.get(nodeId);
-          if (state === undefined) throw new OperationalError(`node ${nodeId} was deleted`);
-          const u = acceptSequences(state, mine.get(nodeId) ?? [], this.maxAckedAhead);
-          if (u.already.length > 0)
-            throw new OperationalError(
-              `another server stored sequences ${u.already.slice(0, 5).join(', ')} of node ${nodeId} meanwhile`,
-            );
-          decided.set(nodeId, u);
-        }
-        if (detections.length > 0) await new DetectionRepository(tx).insertMany(detections);
-        const counts: IngestCounts[] = [...batch.counts].map(([nodeId, c]) => {
-          const d = decided.get(nodeId) as SequenceState;
-          return {
-            nodeId,
-            framesReceived: c.frames,
-            duplicates: c.duplicates,
-            sequenceGaps: c.gaps,
-            nextSequence: d.next,
-            acceptedAbove: d.above,
-          };
-        });
-        await nodes.addIngestCounts(counts);
+      if (detections.length > 0) await new DetectionRepository(tx).insertMany(detections);
+      const counts: IngestCounts[] = [...batch.counts].map(([nodeId, c]) => {
+        const d = decided.get(nodeId) as SequenceState;
+        return {
+          nodeId,
+          framesReceived: c.frames,
+          duplicates: c.duplicates,
+          sequenceGaps: c.gaps,
+          nextSequence: d.next,
+          acceptedAbove: d.above,
+        };
       });
-      for (const [nodeId, d] of decided) {
-        const s = this.states.get(nodeId);
-        if (s === undefined) continue;
-        s.next = Math.max(s.next, d.next);
-        s.above = new Set(d.above.filter((q) => q >= s.next));
-      }
-      for (const f of batch.frames) this.states.get(f.nodeId)?.inflight.delete(f.sequence);
-    } catch (cause) {
-      for (const f of batch.frames) {
-        const s = this.states.get(f.nodeId);
-        if (s === undefined) continue;
-        s.inflight.delete(f.sequence);
-        s.usedAt = -Infinity; // re-read the stored state before judging this node's next frame
-      }
-      const e =
-        cause instanceof OperationalError
-          ? cause
-          : new OperationalError('storing the ingest batch failed', { cause });
-      batch.reject(e);
-      return;
-    }
-    let gaps = 0;
-    let dups = 0;
-    for (const c of batch.counts.values()) {
-      gaps += c.gaps;
-      dups += c.duplicates;
-    }
-    this.observer.stored('spectrum', spectra);
-    this.observer.stored('detections', batch.frames.length - spectra);
-    this.observer.duplicates(dups);
-    this.observer.gaps(gaps);
-    this.observer.commitSeconds((performance.now() - started) / 1000);
-    batch.resolve();
-    if (detections.length > 0) void this.publish([], detections);
+      await nodes.addIngestCounts(counts);
+    });
+    return flushed.then(
+      () => {
+        for (const [nodeId, d] of decided) {
+          const s = this.states.get(nodeId);
+          if (s === undefined) continue;
+          s.next = Math.max(s.next, d.next);
+          s.above = new Set(d.above.filter((q) => q >= s.next));
+        }
+        for (const f of batch.frames) this.states.get(f.nodeId)?.inflight.delete(f.sequence);
+        let gaps = 0;
+        let dups = 0;
+        for (const c of batch.counts.values()) {
+          gaps += c.gaps;
+          dups += c.duplicates;
+        }
+        this.observer.stored('spectrum', spectra);
+        this.observer.stored('detections', batch.frames.length - spectra);
+        this.observer.duplicates(dups);
+        this.observer.gaps(gaps);
+        this.observer.commitSeconds((performance.now() - started) / 1000);
+        batch.resolve();
+        if (detections.length > 0) void this.publish([], detections);
+      },
+      (cause: unknown) => {
+        for (const f of batch.frames) {
+          const s = this.states.get(f.nodeId);
+          if (s === undefined) continue;
+          s.inflight.delete(f.sequence);
+          s.usedAt = -Infinity; // re-read the stored state before judging this node's next frame
+        }
+        batch.reject(
+          cause instanceof OperationalError
+            ? cause
+            : new OperationalError('storing the ingest batch failed', { cause }),
+        );
+      },
+    );
   }
 
   private async publish(

@@ -4,7 +4,7 @@
  * `maxBufferedBytes` wait unsent, newer spectrum frames are dropped for it (and counted) until it
  * drains, so a slow viewer sees the newest frames and never holds up the bus or the ingest.
  */
-import { encodeSpectrumFrame, type SpectrumFrame } from '@heimdall/protocol';
+import { encodeSpectrumFrame, wireBytesOf, type SpectrumFrame } from '@heimdall/protocol';
 import { z } from 'zod';
 import type { Bus, Subscription } from '../bus/bus.ts';
 import { fitFrameToView } from './live-decimate.ts';
@@ -145,7 +145,7 @@ export class LiveHub {
         const view = { freqMinHz: f.freq_min_hz, freqMaxHz: f.freq_max_hz, maxBins: f.max_bins };
         c.sink.send(encodeSpectrumFrame(fitFrameToView(frame, view)));
       } else {
-        bytes ??= encodeSpectrumFrame(frame);
+        bytes ??= wireBytesOf(frame) ?? encodeSpectrumFrame(frame);
         c.sink.send(bytes);
       }
       c.sent++;

@@ -4,11 +4,12 @@
  * Quantized frames ({@link SpectrumFrame}, 0.5 dB codes) are grouped per node and band into tiles:
  * zoom 0 holds every frame; zoom z holds one row per 4^z frames as max-hold and mean planes, built
  * as frames arrive ({@link BandRollup}). Tiles are delta-coded along frequency and deflated (zlib
- * format, which browsers inflate natively) with the run-length strategy: on Welch spectra, whose
- * low bits are estimation noise, LZ77 matching finds little, so `Z_RLE` is both smaller (0.37 vs
- * 0.43 bytes per bin) and about twice as fast as the default strategy at level 1 (for the coarse
- * zooms of real ingest too: 0.50 vs 0.53 bytes per bin over all zooms). Tiles are written in one
- * batch per {@link SpectrumTileStore.flush}.
+ * format, which browsers inflate natively) with runs as the only matches: on Welch spectra, whose
+ * low bits are estimation noise, LZ77 matching finds little, so zlib's `Z_RLE` was both smaller
+ * (0.37 vs 0.43 bytes per bin) and about twice as fast as its default strategy at level 1. The
+ * encoder is our own (tile-deflate.ts, WebAssembly): the same kind of stream, about 1-5% smaller
+ * and about 4 times as fast as zlib's. Tiles are written in one batch per
+ * {@link SpectrumTileStore.flush}.
  *
  * Durability contract for the ingest: frames given to {@link SpectrumTileStore.append} before a
  * `flush()` starts are in the database when that `flush()` resolves: acknowledge them then. The
@@ -32,28 +33,20 @@
  * {@link SpectrumTileStore.dispose} stops the worker.
  */
 import { promisify } from 'node:util';
-import { deflate as deflateCb, inflate as inflateCb } from 'node:zlib';
+import { inflate as inflateCb } from 'node:zlib';
 import { OperationalError } from '@heimdall/errors';
-import {
-  decodeTilePayload,
-  encodeTilePayload,
-  MAX_ZOOM,
-  type SpectrumFrame,
-  type SpectrumTile,
-} from '@heimdall/protocol';
+import { decodeTilePayload, MAX_ZOOM, type SpectrumFrame, type SpectrumTile } from '@heimdall/protocol';
 import type { Database, Queryable } from '../database/database.ts';
 import {
   SpectrumTileRepository,
   type BandKey,
   type TileRecord,
 } from '../repositories/spectrum-tile.repository.ts';
-import { bandKeyString, deflateOptions, FramePacker, type EncodedTile } from './tile-encoder.ts';
+import { deflateTilePayload } from './tile-deflate.ts';
+import { bandKeyString, FramePacker, type EncodedTile } from './tile-encoder.ts';
 import { createTileEncoder, type TileEncoder } from './tile-worker-client.ts';
 import { rollUpTiles } from './tile-rollup.ts';
 
-export { deflateOptions } from './tile-encoder.ts';
-
-const deflate = promisify(deflateCb);
 const inflate = promisify(inflateCb);
 
 export interface SpectrumTileStoreOptions {
@@ -63,8 +56,6 @@ export interface SpectrumTileStoreOptions {
   readonly coarseRows?: number;
   /** Coarsest zoom built (default {@link MAX_ZOOM}: one row per 1024 frames). */
   readonly maxZoom?: number;
-  /** zlib level, 1 (default) to 9; with the run-length strategy levels barely differ. */
-  readonly compressionLevel?: number;
   /** A band without frames for this long has its open tiles written and its memory freed (default 5 min). */
   readonly idleMs?: number;
   /** Clock for idleness, ms (default `Date.now`). */
@@ -132,7 +123,6 @@ export class SpectrumTileStore {
   private readonly frameRows: number;
   private readonly coarseRows: number;
   private readonly maxZoom: number;
-  private readonly level: number;
   private readonly idleMs: number;
   private readonly now: () => number;
   /** When each band the encoder holds last got a frame (to skip a round trip when nothing is due). */
@@ -141,7 +131,15 @@ export class SpectrumTileStore {
   private readonly packer = new FramePacker();
   private readonly encoder: TileEncoder;
   private appended = 0;
-  private flushing: Promise<unknown> = Promise.resolve();
+  /** Bands with frames appended since the last flush started. */
+  private readonly appendedBands = new Set<string>();
+  /** The last flush's write (written in order, one after another). */
+  private writing: Promise<unknown> = Promise.resolve();
+  /** Flushes started, and the bands of those not finished yet (to drop when one fails). */
+  private started = 0;
+  private readonly inFlight = new Set<ReadonlySet<string>>();
+  /** Flushes numbered below this fail: they were encoded on top of a batch whose write failed. */
+  private poisonedBelow = 0;
 
   constructor(
     private readonly db: Database,
@@ -150,7 +148,6 @@ export class SpectrumTileStore {
     this.frameRows = options.frameRows ?? 256;
     this.coarseRows = options.coarseRows ?? 64;
     this.maxZoom = Math.min(options.maxZoom ?? MAX_ZOOM, MAX_ZOOM);
-    this.level = options.compressionLevel ?? 1;
     this.idleMs = options.idleMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
     this.encoder = createTileEncoder(
@@ -158,7 +155,6 @@ export class SpectrumTileStore {
         frameRows: this.frameRows,
         coarseRows: this.coarseRows,
         maxZoom: this.maxZoom,
-        level: this.level,
       },
       options.worker ?? true,
     );
@@ -176,96 +172,119 @@ export class SpectrumTileStore {
   append(frame: SpectrumFrame): void {
     const now = this.now();
     this.packer.add(frame, now);
-    this.lastAppend.set(
-      bandKeyString({
-        nodeId: frame.nodeId,
-        centerHz: frame.centerHz,
-        sampleRateHz: frame.sampleRateHz,
-        fftSize: frame.fftSize,
-        binCount: frame.bins.length,
-      }),
-      now,
-    );
+    const band = bandKeyString({
+      nodeId: frame.nodeId,
+      centerHz: frame.centerHz,
+      sampleRateHz: frame.sampleRateHz,
+      fftSize: frame.fftSize,
+      binCount: frame.bins.length,
+    });
+    this.lastAppend.set(band, now);
+    this.appendedBands.add(band);
     this.appended++;
   }
 
   /**
    * Writes the frames appended so far (and every tile that closed) in one transaction, in which
-   * `inTransaction` (when given) runs too, after the tiles: if it throws, nothing is written. Flushes
-   * run one after another; call it on a timer or when enough frames wait.
+   * `inTransaction` (when given) runs too, after the tiles: if it throws, nothing is written.
+   *
+   * Flushes are pipelined: this one's frames go to the encoder at once, so they are rolled up and
+   * deflated while the flushes before it are still being written; the writes run one after another,
+   * in the order the flushes were started. A failed write is a crash of the bands it held and of
+   * the bands of every flush started before it failed (those were encoded on top of the lost
+   * frames): such flushes fail too, and their frames are the caller's to resend.
    */
   flush(inTransaction?: (tx: Queryable) => Promise<void>): Promise<FlushReport> {
-    const run = this.flushing.then(() => this.flushNow(false, inTransaction));
-    this.flushing = run.catch(() => undefined);
-    return run;
+    return this.start(false, inTransaction);
   }
 
   /** Stops the worker thread (after the flushes under way); call after {@link close} at shutdown. */
   async dispose(): Promise<void> {
-    await this.flushing;
+    await this.writing;
     await this.encoder.close();
   }
 
   /** Writes everything, open coarse rows included (shutdown). The store stays usable. */
   close(): Promise<FlushReport> {
-    const run = this.flushing.then(() => this.flushNow(true));
-    this.flushing = run.catch(() => undefined);
-    return run;
+    return this.start(true);
   }
 
-  private async flushNow(
-    all: boolean,
-    inTransaction?: (tx: Queryable) => Promise<void>,
-  ): Promise<FlushReport> {
+  private start(all: boolean, inTransaction?: (tx: Queryable) => Promise<void>): Promise<FlushReport> {
     const frames = this.appended;
     this.appended = 0;
+    const bands = new Set(this.appendedBands);
+    this.appendedBands.clear();
     const idleBeforeMs = this.now() - this.idleMs;
     let idle = false;
     for (const [id, at] of this.lastAppend) {
       if (all || at < idleBeforeMs) {
         idle = true;
+        bands.add(id);
         this.lastAppend.delete(id);
       }
     }
-    // roll-up, encoding and deflate run in the worker: this thread serves sockets meanwhile
-    const encoded =
+    const index = this.started++;
+    this.inFlight.add(bands);
+    // roll-up, encoding and deflate run in the worker, overlapping the writes before this one
+    const encoding: Promise<EncodedTile[]> =
       this.packer.size > 0 || idle
-        ? await this.encoder.encode({ frames: this.packer.take(), all, idleBeforeMs })
-        : [];
+        ? this.encoder.encode({ frames: this.packer.take(), all, idleBeforeMs })
+        : Promise.resolve([]);
+    encoding.catch(() => undefined); // handled below, once the writes before it are done
+    const run = this.writing
+      .then(() => encoding)
+      .then((encoded) => {
+        if (index < this.poisonedBelow)
+          throw new OperationalError(
+            'an earlier spectrum tile write failed, and these frames were rolled up after it; they are not stored',
+          );
+        return this.write(encoded, frames, inTransaction);
+      })
+      .catch((cause: unknown) => {
+        if (index >= this.poisonedBelow) {
+          // a crash of every band in flight: their unwritten frames are the caller's to resend
+          this.poisonedBelow = this.started;
+          const failed = new Set<string>();
+          for (const set of this.inFlight) for (const id of set) failed.add(id);
+          for (const id of failed) this.lastAppend.delete(id);
+          this.encoder.drop([...failed]);
+        }
+        throw cause instanceof OperationalError
+          ? cause
+          : new OperationalError('writing spectrum tiles failed; their frames are not stored', { cause });
+      })
+      .finally(() => this.inFlight.delete(bands));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(
+    encoded: readonly EncodedTile[],
+    frames: number,
+    inTransaction?: (tx: Queryable) => Promise<void>,
+  ): Promise<FlushReport> {
     const compressed = encoded.map(toCompressed);
     if (compressed.length === 0 && inTransaction === undefined) return { tiles: 0, frames, bytes: 0 };
-    try {
-      const ids = await this.db.transaction(async (tx) => {
-        const repo = new SpectrumTileRepository(tx);
-        const ids = new Map<string, number>();
-        const lastSeen = new Map<string, bigint>();
-        for (const c of compressed) {
-          const k = bandKeyString(c.key);
-          if (c.record.endNs > (lastSeen.get(k) ?? -1n)) lastSeen.set(k, c.record.endNs);
-          if (ids.has(k)) continue;
-          const known = this.bandIds.get(k);
-          ids.set(k, known ?? (await repo.ensureBand(c.key, nsToDate(c.record.startNs))));
-        }
-        if (compressed.length > 0)
-          await repo.insertTiles(
-            compressed.map((c) => ({ ...c.record, bandId: ids.get(bandKeyString(c.key)) as number })),
-          );
-        await repo.touchBands(
-          [...lastSeen].map(([k, ns]) => ({ id: ids.get(k) as number, at: nsToDate(ns) })),
+    const ids = await this.db.transaction(async (tx) => {
+      const repo = new SpectrumTileRepository(tx);
+      const ids = new Map<string, number>();
+      const lastSeen = new Map<string, bigint>();
+      for (const c of compressed) {
+        const k = bandKeyString(c.key);
+        if (c.record.endNs > (lastSeen.get(k) ?? -1n)) lastSeen.set(k, c.record.endNs);
+        if (ids.has(k)) continue;
+        const known = this.bandIds.get(k);
+        ids.set(k, known ?? (await repo.ensureBand(c.key, nsToDate(c.record.startNs))));
+      }
+      if (compressed.length > 0)
+        await repo.insertTiles(
+          compressed.map((c) => ({ ...c.record, bandId: ids.get(bandKeyString(c.key)) as number })),
         );
-        if (inTransaction !== undefined) await inTransaction(tx);
-        return ids;
-      });
-      for (const [k, id] of ids) this.bandIds.set(k, id);
-    } catch (cause) {
-      // a crash of these bands: their unwritten frames are the caller's to resend
-      const failed = [...new Set(compressed.map((c) => bandKeyString(c.key)))];
-      for (const id of failed) this.lastAppend.delete(id);
-      this.encoder.drop(failed);
-      throw cause instanceof OperationalError
-        ? cause
-        : new OperationalError('writing spectrum tiles failed; their frames are not stored', { cause });
-    }
+      await repo.touchBands([...lastSeen].map(([k, ns]) => ({ id: ids.get(k) as number, at: nsToDate(ns) })));
+      if (inTransaction !== undefined) await inTransaction(tx);
+      return ids;
+    });
+    for (const [k, id] of ids) this.bandIds.set(k, id);
     return {
       tiles: compressed.length,
       frames,
@@ -315,7 +334,7 @@ export class SpectrumTileStore {
           endNs: c.endNs,
           rows: c.tile.rows,
           frames: c.frames,
-          data: new Uint8Array(await deflate(encodeTilePayload(c.tile), deflateOptions(this.level))),
+          data: deflateTilePayload(c.tile),
           stored: false,
         });
       }

@@ -10,15 +10,10 @@
  * transferred buffer plus small per-frame arrays, so a batch of thousands of frames is one message
  * and no copy.
  */
-import { constants as zlibConstants, deflateSync } from 'node:zlib';
-import { encodeTilePayload, type Codes, type SpectrumFrame } from '@heimdall/protocol';
+import type { Codes, SpectrumFrame } from '@heimdall/protocol';
 import type { BandKey } from '../repositories/spectrum-tile.repository.ts';
+import { deflateTilePayload } from './tile-deflate.ts';
 import { BandRollup, type ClosedTile } from './tile-rollup.ts';
-
-/** How tiles are deflated: level 1, run-length strategy (see spectrum-tiles.ts). */
-export function deflateOptions(level = 1): { level: number; strategy: number } {
-  return { level, strategy: zlibConstants.Z_RLE };
-}
 
 export function bandKeyString(k: BandKey): string {
   return `${k.nodeId}|${k.centerHz}|${k.sampleRateHz}|${k.fftSize}|${k.binCount}`;
@@ -75,7 +70,10 @@ export class FramePacker {
       codes.set(this.codes.subarray(0, this.used));
       this.codes = codes;
     }
-    this.codes.set(new Uint8Array(bins.buffer, bins.byteOffset, bins.byteLength), offset);
+    this.codes.set(
+      bins instanceof Uint8Array ? bins : new Uint8Array(bins.buffer, bins.byteOffset, bins.byteLength),
+      offset,
+    );
     this.used = end;
     const m = n * META;
     this.meta[m] = frame.centerHz;
@@ -101,8 +99,11 @@ export class FramePacker {
       meta: this.meta.slice(0, n * META),
       widths: this.widths.slice(0, n),
       times: this.times.slice(0, n),
-      codes: this.codes.slice(0, this.used).buffer,
+      // the buffer itself (transferred to the worker, not copied); the next batch gets a new one
+      // sized for a batch like this one
+      codes: this.codes.buffer as ArrayBuffer,
     };
+    this.codes = new Uint8Array(Math.max(64 * 4096, this.used + (this.used >>> 2)));
     this.nodeIds = [];
     this.used = 0;
     this.count = 0;
@@ -134,7 +135,6 @@ export interface TileEncoderOptions {
   readonly frameRows: number;
   readonly coarseRows: number;
   readonly maxZoom: number;
-  readonly level: number;
 }
 
 interface BandState {
@@ -151,7 +151,10 @@ export class TileEncoderCore {
 
   /** Forgets bands (a failed write: their open rows are lost, as in a crash). */
   drop(bandIds: readonly string[]): void {
-    for (const id of bandIds) this.bands.delete(id);
+    for (const id of bandIds) {
+      this.bands.get(id)?.rollup.dispose();
+      this.bands.delete(id);
+    }
   }
 
   encode(req: EncodeRequest): EncodedTile[] {
@@ -161,7 +164,10 @@ export class TileEncoderCore {
       const idle = req.all || state.lastAppendMs < req.idleBeforeMs;
       for (const c of idle ? state.rollup.takeAll() : state.rollup.takeForFlush())
         closed.push({ key: state.key, closed: c });
-      if (idle) this.bands.delete(id);
+      if (idle) {
+        state.rollup.dispose();
+        this.bands.delete(id);
+      }
     }
     return closed.map(({ key, closed: c }) => ({
       key,
@@ -170,7 +176,7 @@ export class TileEncoderCore {
       endNs: c.endNs,
       rows: c.tile.rows,
       frames: c.frames,
-      data: new Uint8Array(deflateSync(encodeTilePayload(c.tile), deflateOptions(this.o.level))),
+      data: deflateTilePayload(c.tile),
     }));
   }
 
@@ -198,6 +204,7 @@ export class TileEncoderCore {
       ) {
         // the band's quantization changed: its tiles so far are written as they are
         for (const c of state.rollup.takeAll()) retired.push({ key: state.key, closed: c });
+        state.rollup.dispose();
         state = undefined;
       }
       if (state === undefined) {

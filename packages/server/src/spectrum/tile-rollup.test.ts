@@ -113,3 +113,71 @@ test('rolling finer tiles up at query time gives the rows the ingest rollup give
   assert.deepEqual(rolledUp.tile, z1);
   assert.equal(rolledUp.endNs, 15n, 'the rolled-up tile ends at its last frame');
 });
+
+/** The roll-up formulas in plain float64 TypeScript: what the SIMD kernel must give bit for bit. */
+function referenceRow(
+  rows: { max: Float64Array; mean: Float64Array; frames: number }[],
+  step: number,
+  maxCode: number,
+) {
+  const n = (rows[0] as { max: Float64Array }).max.length;
+  const max = new Float64Array(n).fill(-Infinity);
+  const sum = new Float64Array(n);
+  let frames = 0;
+  for (const r of rows) {
+    frames += r.frames;
+    for (let i = 0; i < n; i++) {
+      if ((r.max[i] as number) > (max[i] as number)) max[i] = r.max[i] as number;
+      sum[i] = (sum[i] as number) + (r.mean[i] as number) * r.frames;
+    }
+  }
+  const inv = 1 / frames;
+  const mean = sum.map((s) => s * inv);
+  const lowest = Math.min(...mean);
+  const ref = Math.floor(lowest / step) * step;
+  const q = (v: number) => {
+    const x = (v - ref) * (1 / step) + 0.5;
+    return x < maxCode ? x | 0 : maxCode;
+  };
+  return { max, mean, frames, ref, maxCodes: [...max].map(q), meanCodes: [...mean].map(q) };
+}
+
+for (const codeBytes of [1, 2] as const) {
+  test(`the SIMD roll-up equals the float64 formulas bit for bit (${codeBytes}-byte codes, 4101 bins)`, () => {
+    const bins = 4101; // SIMD blocks and a scalar tail
+    const maxCode = codeBytes === 1 ? 255 : 65535;
+    let seed = 7;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    const frames = Array.from({ length: 16 }, () => {
+      const codes = codeBytes === 1 ? new Uint8Array(bins) : new Uint16Array(bins);
+      for (let i = 0; i < bins; i++) codes[i] = Math.floor(rnd() * (codeBytes === 1 ? 256 : 4000));
+      return { codes, ref: -140 + Math.floor(rnd() * 40) * 0.37 }; // refs off the step grid too
+    });
+    const r = new BandRollup({ bins, stepDb: STEP, codeBytes, frameRows: 256, coarseRows: 64, maxZoom: 2 });
+    for (const [k, f] of frames.entries()) r.addFrame(f.codes, f.ref, BigInt(k));
+    const tiles = r.takeAll();
+    const z1 = tiles.find((t) => t.tile.zoom === 1)?.tile;
+    const z2 = tiles.find((t) => t.tile.zoom === 2)?.tile;
+    assert.ok(z1 && z2);
+    const asRow = (f: (typeof frames)[number]) => {
+      const v = Float64Array.from(f.codes, (c) => f.ref + c * STEP);
+      return { max: v, mean: v, frames: 1 };
+    };
+    const level1 = [0, 1, 2, 3].map((g) =>
+      referenceRow(frames.slice(4 * g, 4 * g + 4).map(asRow), STEP, maxCode),
+    );
+    for (const [g, want] of level1.entries()) {
+      assert.equal(z1.rowRefDb[g], Math.fround(want.ref), `zoom 1 row ${g} reference`);
+      assert.deepEqual(
+        [...(z1.planes[0] as Uint8Array).subarray(g * bins, (g + 1) * bins)],
+        want.maxCodes.map((c) => c & (codeBytes === 1 ? 255 : 65535)),
+      );
+      assert.deepEqual([...(z1.planes[1] as Uint8Array).subarray(g * bins, (g + 1) * bins)], want.meanCodes);
+    }
+    const level2 = referenceRow(level1, STEP, maxCode);
+    assert.equal(z2.rowRefDb[0], Math.fround(level2.ref));
+    assert.deepEqual([...(z2.planes[0] as Uint8Array).subarray(0, bins)], level2.maxCodes);
+    assert.deepEqual([...(z2.planes[1] as Uint8Array).subarray(0, bins)], level2.meanCodes);
+    r.dispose();
+  });
+}

@@ -3,11 +3,14 @@
  * {@link ZOOM_FACTOR} rows of one zoom make one row of the next, as max-hold and mean planes, up
  * to `maxZoom`. Pure and synchronous: the store feeds it frames and collects the tiles it closes.
  *
- * Cost per frame: a copy of its codes, plus about 1.33 x bins float operations for the coarser
- * levels (each level sees a quarter of the rows of the one below). Buffers grow once per band
- * and are reused; nothing is allocated per frame except when a coarse row closes.
+ * Cost per frame: a copy of its codes, plus about 1.33 x bins float64 operations for the coarser
+ * levels (each level sees a quarter of the rows of the one below), done by the roll-up kernel in
+ * WebAssembly SIMD (rollup-kernel.ts; about 4 ns a bin in TypeScript, a few tenths of that there).
+ * Buffers grow once per band and are reused; nothing is allocated per frame except when a coarse
+ * row closes. A roll-up holds kernel memory for its running rows: {@link BandRollup.dispose} it.
  */
 import { planesAt, ZOOM_FACTOR, type Codes, type SpectrumTile } from '@heimdall/protocol';
+import { KernelRow } from './rollup-kernel.ts';
 
 /** A tile the rollup closed, ready to compress and store. */
 export interface ClosedTile {
@@ -94,6 +97,11 @@ class TileBuilder {
     return this.planes[p] as Codes;
   }
 
+  /** Sets row `r`'s reference level, dB (known once its codes are quantized). */
+  setRef(r: number, refDb: number): void {
+    this.refs[r] = refDb;
+  }
+
   /** The rows so far as a tile (copies), and an empty builder again. */
   take(): ClosedTile {
     const n = this.rows;
@@ -115,26 +123,20 @@ class TileBuilder {
   }
 }
 
-/** Accumulates rows of one zoom into one row of the next: max-hold and frame-weighted mean, in dB. */
+/**
+ * Accumulates rows of one zoom into one row of the next: max-hold and frame-weighted mean, in dB.
+ * The arithmetic runs in the roll-up kernel (WebAssembly SIMD, float64), whose memory holds the
+ * running row: {@link free} it when done.
+ */
 class RowAccumulator {
-  // Float64 throughout: V8 runs these loops about twice as fast as with Float32 stores.
-  readonly max: Float64Array;
-  readonly sum: Float64Array;
+  private readonly row: KernelRow;
   rows = 0;
   frames = 0;
   startNs = 0n;
   endNs = 0n;
 
   constructor(bins: number) {
-    this.max = new Float64Array(bins).fill(-Infinity);
-    this.sum = new Float64Array(bins);
-  }
-
-  reset(): void {
-    this.max.fill(-Infinity);
-    this.sum.fill(0);
-    this.rows = 0;
-    this.frames = 0;
+    this.row = new KernelRow(bins);
   }
 
   private start(startNs: bigint, endNs: bigint, frames: number): void {
@@ -147,81 +149,44 @@ class RowAccumulator {
   /** Adds one frame given as codes. */
   addCodes(codes: Codes, refDb: number, stepDb: number, timeNs: bigint): void {
     this.start(timeNs, timeNs, 1);
-    const { max, sum } = this;
-    for (let i = 0; i < codes.length; i++) {
-      const v = refDb + (codes[i] as number) * stepDb;
-      if (v > (max[i] as number)) max[i] = v;
-      sum[i] = (sum[i] as number) + v;
-    }
+    this.row.addCodes(codes, refDb, stepDb);
   }
 
-  /** Adds a finished coarser row (its max and mean in dB). */
+  /** Adds a finished coarser row given as its max and mean in dB. */
   addRow(max: Float64Array, mean: Float64Array, frames: number, startNs: bigint, endNs: bigint): void {
     this.start(startNs, endNs, frames);
-    const m = this.max;
-    const s = this.sum;
-    for (let i = 0; i < max.length; i++) {
-      const v = max[i] as number;
-      if (v > (m[i] as number)) m[i] = v;
-      s[i] = (s[i] as number) + (mean[i] as number) * frames;
-    }
+    this.row.addRow(max, mean, frames);
   }
-}
 
-/**
- * Writes the accumulated row into `builder` (max and mean quantized against the row's own reference,
- * its lowest mean rounded down to a step), leaves the row's dB values in `max` / `mean`, and resets
- * the accumulator.
- */
-function emitRow(
-  acc: RowAccumulator,
-  builder: TileBuilder,
-  stepDb: number,
-  maxCode: number,
-  max: Float64Array,
-  mean: Float64Array,
-): void {
-  let lowest = Infinity;
-  const inv = 1 / acc.frames;
-  const accMax = acc.max;
-  const accSum = acc.sum;
-  for (let i = 0; i < max.length; i++) {
-    max[i] = accMax[i] as number;
-    const m = (accSum[i] as number) * inv;
-    mean[i] = m;
-    if (m < lowest) lowest = m;
+  /** Adds the row the last {@link emitRow} wrote (its dB values are still in the kernel). */
+  addEmitted(frames: number, startNs: bigint, endNs: bigint): void {
+    this.start(startNs, endNs, frames);
+    this.row.addEmitted(frames);
   }
-  const refDb = Number.isFinite(lowest) ? Math.floor(lowest / stepDb) * stepDb : 0;
-  const r = builder.beginRow(acc.startNs, acc.endNs, acc.frames, refDb);
-  quantizeRow(max, builder.plane(0), r * max.length, refDb, stepDb, maxCode);
-  quantizeRow(mean, builder.plane(1), r * max.length, refDb, stepDb, maxCode);
-  acc.reset();
-}
 
-/** Values are at or above `refDb` (the row's reference is its lowest mean), so `+ 0.5 | 0` rounds. */
-function quantizeRow(
-  values: Float64Array,
-  out: Codes,
-  at: number,
-  refDb: number,
-  stepDb: number,
-  maxCode: number,
-): void {
-  const inv = 1 / stepDb;
-  for (let i = 0; i < values.length; i++) {
-    const x = ((values[i] as number) - refDb) * inv + 0.5;
-    out[at + i] = x < maxCode ? x | 0 : maxCode;
+  /**
+   * Writes the accumulated row into `builder` (max and mean quantized against the row's own
+   * reference, its lowest mean rounded down to a step) and empties the accumulator; the row's dB
+   * values stay in the kernel for {@link addEmitted}.
+   */
+  emitRow(builder: TileBuilder, stepDb: number): void {
+    const r = builder.beginRow(this.startNs, this.endNs, this.frames, 0);
+    const at = r * this.row.bins;
+    builder.setRef(r, this.row.emit(this.frames, stepDb, builder.plane(0), builder.plane(1), at));
+    this.rows = 0;
+    this.frames = 0;
+  }
+
+  free(): void {
+    this.row.free();
   }
 }
 
 /** The tiles of one band, zoom 0 to `maxZoom`. */
 export class BandRollup {
   private readonly builders: TileBuilder[];
-  private readonly accumulators: RowAccumulator[];
+  private readonly accumulators: (RowAccumulator | undefined)[];
   private readonly closed: ClosedTile[] = [];
-  private readonly rowMax: Float64Array;
-  private readonly rowMean: Float64Array;
-  private readonly maxCode: number;
   /** When the last frame was added (ms, caller's clock). */
   lastAppendMs = 0;
 
@@ -231,11 +196,15 @@ export class BandRollup {
       { length: maxZoom + 1 },
       (_, z) => new TileBuilder(z, options, z === 0 ? 16 : 4),
     );
-    // accumulators[z] builds the next row of zoom z (z >= 1)
-    this.accumulators = Array.from({ length: maxZoom + 1 }, () => new RowAccumulator(bins));
-    this.rowMax = new Float64Array(bins);
-    this.rowMean = new Float64Array(bins);
-    this.maxCode = options.codeBytes === 1 ? 255 : 65535;
+    // accumulators[z] builds the next row of zoom z (z >= 1; [0] is unused)
+    this.accumulators = Array.from({ length: maxZoom + 1 }, (_, z) =>
+      z === 0 ? undefined : new RowAccumulator(bins),
+    );
+  }
+
+  /** Frees the kernel memory of the roll-up's running rows; the roll-up must not be used after. */
+  dispose(): void {
+    for (const a of this.accumulators) a?.free();
   }
 
   /** Adds one frame (codes already quantized with `refDb` and the band's step). */
@@ -259,11 +228,11 @@ export class BandRollup {
     const frames = acc.frames;
     const startNs = acc.startNs;
     const endNs = acc.endNs;
-    emitRow(acc, b, this.options.stepDb, this.maxCode, this.rowMax, this.rowMean);
+    acc.emitRow(b, this.options.stepDb);
     if (b.rows >= coarseRows) this.closed.push(b.take());
     if (zoom < maxZoom) {
       const next = this.accumulators[zoom + 1] as RowAccumulator;
-      next.addRow(this.rowMax, this.rowMean, frames, startNs, endNs);
+      next.addEmitted(frames, startNs, endNs);
       if (next.rows === ZOOM_FACTOR) this.closeRow(zoom + 1);
     }
   }
@@ -292,7 +261,7 @@ export class BandRollup {
     return (
       this.closed.length > 0 ||
       this.builders.some((b) => b.rows > 0) ||
-      this.accumulators.some((a) => a.rows > 0)
+      this.accumulators.some((a) => a !== undefined && a.rows > 0)
     );
   }
 }
@@ -329,34 +298,35 @@ export function rollUpTiles(
   };
   const builder = new TileBuilder(zoom, options, 4);
   const acc = new RowAccumulator(bins);
-  const rowMax = new Float64Array(bins);
-  const rowMean = new Float64Array(bins);
   const dbMax = new Float64Array(bins);
   const dbMean = new Float64Array(bins);
-  const maxCode = codeBytes === 1 ? 255 : 65535;
   const out: ClosedTile[] = [];
-  for (const { tile: t, endNs } of finer) {
-    if (t.bins !== bins || t.stepDb !== stepDb || t.zoom !== first.zoom) continue;
-    const maxPlane = t.planes[0] as Codes;
-    const meanPlane = (t.planes[1] ?? t.planes[0]) as Codes;
-    for (let r = 0; r < t.rows; r++) {
-      const time = t.rowTimesNs[r] as bigint;
-      if (!include(time)) continue;
-      const rowEnd = r + 1 < t.rows ? (t.rowTimesNs[r + 1] as bigint) - 1n : endNs;
-      const ref = t.rowRefDb[r] as number;
-      const base = r * bins;
-      for (let i = 0; i < bins; i++) {
-        dbMax[i] = ref + (maxPlane[base + i] as number) * stepDb;
-        dbMean[i] = ref + (meanPlane[base + i] as number) * stepDb;
-      }
-      acc.addRow(dbMax, dbMean, t.rowFrames[r] as number, time, rowEnd > time ? rowEnd : time);
-      if (acc.rows === ZOOM_FACTOR) {
-        emitRow(acc, builder, stepDb, maxCode, rowMax, rowMean);
-        if (builder.rows >= coarseRows) out.push(builder.take());
+  try {
+    for (const { tile: t, endNs } of finer) {
+      if (t.bins !== bins || t.stepDb !== stepDb || t.zoom !== first.zoom) continue;
+      const maxPlane = t.planes[0] as Codes;
+      const meanPlane = (t.planes[1] ?? t.planes[0]) as Codes;
+      for (let r = 0; r < t.rows; r++) {
+        const time = t.rowTimesNs[r] as bigint;
+        if (!include(time)) continue;
+        const rowEnd = r + 1 < t.rows ? (t.rowTimesNs[r + 1] as bigint) - 1n : endNs;
+        const ref = t.rowRefDb[r] as number;
+        const base = r * bins;
+        for (let i = 0; i < bins; i++) {
+          dbMax[i] = ref + (maxPlane[base + i] as number) * stepDb;
+          dbMean[i] = ref + (meanPlane[base + i] as number) * stepDb;
+        }
+        acc.addRow(dbMax, dbMean, t.rowFrames[r] as number, time, rowEnd > time ? rowEnd : time);
+        if (acc.rows === ZOOM_FACTOR) {
+          acc.emitRow(builder, stepDb);
+          if (builder.rows >= coarseRows) out.push(builder.take());
+        }
       }
     }
+    if (acc.rows > 0) acc.emitRow(builder, stepDb);
+  } finally {
+    acc.free();
   }
-  if (acc.rows > 0) emitRow(acc, builder, stepDb, maxCode, rowMax, rowMean);
   if (builder.rows > 0) out.push(builder.take());
   return out;
 }

@@ -14,23 +14,10 @@
  * there into the input by the kernel. Results are copied out: nothing returned is a view into
  * WebAssembly memory, which the next call overwrites (and growth detaches).
  */
+import { EmbeddedWasm, WASM_PAGE, type WasmMemory } from '@heimdall/dsp';
 import { UnexpectedError } from '@heimdall/errors';
 import { tileCodeBytes, tilePayloadBytes, writeTilePrefix, type SpectrumTile } from '@heimdall/protocol';
 import { wasmBase64 } from '../generated/deflate.wasm.ts';
-
-/**
- * The slice of the WebAssembly JS API used here, typed locally: @types/node 20 and the ES lib do
- * not declare it.
- */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
 
 interface DeflateExports {
   readonly memory: WasmMemory;
@@ -43,7 +30,7 @@ interface DeflateExports {
   deltaPlane16(src: number, dst: number, rows: number, bins: number): void;
 }
 
-const PAGE = 65536;
+const wasm = new EmbeddedWasm<DeflateExports>(wasmBase64);
 const align = (x: number) => (x + 63) & ~63;
 
 /** The kernel instance and its memory; see the layout in the module comment. */
@@ -55,13 +42,11 @@ class RleDeflater {
   private u8 = new Uint8Array(0);
 
   constructor() {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    const bytes = Buffer.from(wasmBase64, 'base64');
-    if (api === undefined || !api.validate(bytes))
+    if (!wasm.available)
       throw new UnexpectedError(
         'WebAssembly SIMD is not available: Node 20 has it, is this another runtime?',
       );
-    this.k = new api.Instance(new api.Module(bytes), {}).exports as DeflateExports;
+    this.k = wasm.instantiate();
     this.work = align(this.k.heapBase());
     this.input = align(this.work + this.k.workBytes());
   }
@@ -71,7 +56,7 @@ class RleDeflater {
     const output = align(this.input + n);
     const end = output + this.k.zlibBound(n);
     const mem = this.k.memory;
-    if (mem.buffer.byteLength < end) mem.grow(Math.ceil((end - mem.buffer.byteLength) / PAGE));
+    if (mem.buffer.byteLength < end) mem.grow(Math.ceil((end - mem.buffer.byteLength) / WASM_PAGE));
     if (mem.buffer !== this.buffer) {
       this.buffer = mem.buffer;
       this.u8 = new Uint8Array(mem.buffer);

@@ -5,6 +5,7 @@ import type { NewAnomalyModel } from '../repositories/anomaly-model.repository.t
 import type { NewAnomaly } from '../repositories/anomaly.repository.ts';
 import { AnomalyMonitorService, type AnomalySink } from './anomaly-monitor.service.ts';
 import { CENTRE, FFT, frame as nodeFrame, noise, RATE, START_NS } from './frame-fixture.ts';
+import { waitFor } from '../wait-for.ts';
 
 const NODE = '5b0f5a52-9a43-4d0e-8f59-1c2b3d4e5f60';
 const frame = (i: number, intruder: boolean, nodeId = NODE) => nodeFrame(i, intruder, nodeId);
@@ -43,15 +44,15 @@ test('frames from the bus train a node model, then a new emitter is stored once 
   await service.start();
   const warm = 12 * 360 + 2;
   for (let i = 0; i < warm; i++) await bus.publish('spectrum.frame', frame(i, false));
-  await new Promise((r) => setTimeout(r, 50));
-  assert.ok(service.modelOf(NODE), 'no model after the warm-up');
+  // the engine yields to the event loop after each closed average: its queue drains a little later
+  await waitFor('a model after the warm-up', () => service.modelOf(NODE) !== undefined);
   assert.equal(stored.length, 0, JSON.stringify(stored));
   // 2 hours more; the intruder from 30 to 60 minutes
   for (let i = warm; i < warm + 720; i++) {
     const t = i - warm;
     await bus.publish('spectrum.frame', frame(i, t >= 180 && t < 360));
   }
-  await new Promise((r) => setTimeout(r, 50));
+  await waitFor('the intruder to be stored', () => stored.length > 0);
   await service.stop();
   await bus.close();
   assert.equal(stored.length, 1, JSON.stringify(stored));

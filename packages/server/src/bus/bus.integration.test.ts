@@ -5,14 +5,7 @@ import type { Detection, SpectrumFrame } from '@heimdall/protocol';
 import type { MessageMeta } from './bus.ts';
 import { idempotent } from './dedupe.ts';
 import { forEachBus } from './for-each-bus.ts';
-
-async function waitFor(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor } from '../wait-for.ts';
 
 const settle = () => new Promise((r) => setTimeout(r, 200));
 

@@ -7,12 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Job } from '@heimdall/protocol';
 import { startHarness, type Harness } from '../http/server-harness.ts';
 import { forEachDatabase } from '../database/for-each-database.ts';
-
-/** Waits for an (asynchronously delivered) bus event. */
-async function until(ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(ok(), 'the bus event arrived');
-}
+import { waitFor } from '../wait-for.ts';
 
 forEachDatabase((engine, makeDb) =>
   describe('jobs API', () => {
@@ -75,7 +70,9 @@ forEachDatabase((engine, makeDb) =>
         created.push(r.body as Job);
       }
       assert.equal(created[0]?.status, 'queued');
-      await until(() => events.some((e) => e.name === 'created' && e.job.id === created[2]?.id));
+      await waitFor('the bus event', () =>
+        events.some((e) => e.name === 'created' && e.job.id === created[2]?.id),
+      );
       assert.equal((await call('POST', '/api/v1/jobs', viewer, scan(a.nodeId))).status, 403);
       const unknownNode = await call(
         'POST',
@@ -139,7 +136,7 @@ forEachDatabase((engine, makeDb) =>
       assert.equal(done.status, 'succeeded');
       assert.deepEqual(done.result, { frames: 600 });
       assert.ok(done.finished_at !== null);
-      await until(() =>
+      await waitFor('the bus event', () =>
         events.some((e) => e.name === 'updated' && e.job.id === job.id && e.job.status === 'succeeded'),
       );
       r = await call('POST', `/api/v1/jobs/${job.id}/status`, a.apiKey, { status: 'running' });

@@ -89,8 +89,19 @@ interface NodeState {
   usedAt: number;
 }
 
+/** A spectrum frame in a batch: which node and sequence it was. */
+interface SpectrumRef {
+  readonly kind: 'spectrum';
+  readonly nodeId: string;
+  readonly sequence: number;
+}
+
 interface Batch {
-  readonly frames: (SpectrumFrame | DetectionsMessage)[];
+  /**
+   * The batch's frames; spectrum frames only as what the commit needs (their bins are in the tile
+   * store already), so the socket buffers they were decoded from are not held until the commit.
+   */
+  readonly frames: (SpectrumRef | DetectionsMessage)[];
   readonly counts: Map<string, { frames: number; duplicates: number; gaps: number }>;
   readonly done: Promise<void>;
   resolve(): void;
@@ -219,17 +230,16 @@ export class IngestService {
       if (s > state.highest + 1) counts.gaps++;
       if (s > state.highest) state.highest = s;
       state.inflight.add(s);
-      // kept as decoded: its bins (and wire bytes, forwarded to live viewers) are a view of the
-      // socket's or the request's buffer, which is never reused; the tile store copies the bins
-      // when the batch is handed over, so the buffer is held only until then
-      batch.frames.push(f);
       if (f.kind === 'spectrum') {
-        live.push(f);
-        // into the tile store now, not when the batch is cut: the copy is spread over the batch's
-        // time instead of stalling the event loop for a whole batch at once. The store's next
-        // flush (this batch's commit, started when it is cut) takes exactly these frames.
+        // Its bins go into the tile store now (a copy), not when the batch is cut: the copying is
+        // spread over the batch's time instead of stalling the event loop for a whole batch, and
+        // the store's next flush (this batch's commit, started when it is cut) takes exactly these
+        // frames. The frame itself (bins and wire bytes: a view of the socket's or the request's
+        // buffer, never reused) goes to live viewers now and is not kept for the commit.
         this.tiles.append(f);
-      }
+        live.push(f);
+        batch.frames.push({ kind: 'spectrum', nodeId: f.nodeId, sequence: s });
+      } else batch.frames.push(f);
       accepted++;
     }
     if (live.length > 0) void this.publish(live, []);

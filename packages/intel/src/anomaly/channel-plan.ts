@@ -68,20 +68,7 @@ export function checkFrame(plan: ChannelPlan, frame: PsdFrame, source: string): 
  * a channel with no measured bin is NaN). Writes into `out` (length `plan.channels`).
  */
 export function channelize(plan: ChannelPlan, db: Float32Array, out: Float32Array): Float32Array {
-  const k = plan.binsPerChannel;
-  for (let c = 0; c < plan.channels; c++) {
-    let sum = 0;
-    let n = 0;
-    const end = Math.min(plan.bins, (c + 1) * k);
-    for (let i = c * k; i < end; i++) {
-      const v = db[i] as number;
-      if (v === v) {
-        sum += 10 ** (v / 10);
-        n++;
-      }
-    }
-    out[c] = n === 0 ? NaN : 10 * Math.log10(sum / n);
-  }
+  channelPass(plan, db, out, undefined);
   return out;
 }
 
@@ -90,21 +77,46 @@ export function channelize(plan: ChannelPlan, db: Float32Array, out: Float32Arra
  * has no measured bin). A carrier that drifts by less than a channel moves it; the levels do not.
  */
 export function channelCentroids(plan: ChannelPlan, db: Float32Array, out: Float32Array): Float32Array {
+  channelPass(plan, db, undefined, out);
+  return out;
+}
+
+/** {@link channelize} and {@link channelCentroids} of one frame in one pass (one power per bin). */
+export function channelizeWithCentroids(
+  plan: ChannelPlan,
+  db: Float32Array,
+  levels: Float32Array,
+  centroids: Float32Array,
+): void {
+  channelPass(plan, db, levels, centroids);
+}
+
+/** ln(10) / 10: `10 ** (v / 10)` is `Math.exp(v * DB_TO_NEPER)`, and exp is the cheaper call. */
+const DB_TO_NEPER = Math.LN10 / 10;
+
+function channelPass(
+  plan: ChannelPlan,
+  db: Float32Array,
+  levels: Float32Array | undefined,
+  centroids: Float32Array | undefined,
+): void {
   const k = plan.binsPerChannel;
   for (let c = 0; c < plan.channels; c++) {
     let sum = 0;
     let moment = 0;
+    let n = 0;
     const end = Math.min(plan.bins, (c + 1) * k);
     const mid = (c * k + end - 1) / 2;
     for (let i = c * k; i < end; i++) {
       const v = db[i] as number;
       if (v === v) {
-        const p = 10 ** (v / 10);
+        const p = Math.exp(v * DB_TO_NEPER);
         sum += p;
         moment += p * (i - mid);
+        n++;
       }
     }
-    out[c] = sum > 0 ? (moment / sum) * plan.binHz : NaN;
+    if (levels !== undefined) levels[c] = n === 0 ? NaN : 10 * Math.log10(sum / n);
+    if (centroids !== undefined) centroids[c] = sum > 0 ? (moment / sum) * plan.binHz : NaN;
   }
-  return out;
 }

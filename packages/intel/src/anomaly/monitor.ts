@@ -17,7 +17,7 @@ import {
   type BaselineStats,
 } from './baseline.ts';
 import { calibrate } from './calibration.ts';
-import { channelCentroids, channelHighHz, channelize, channelLowHz, checkFrame } from './channel-plan.ts';
+import { channelHighHz, channelizeWithCentroids, channelLowHz, checkFrame } from './channel-plan.ts';
 import { explain } from './explain.ts';
 import { FrameScorer, type ChannelDeviation } from './frame-scorer.ts';
 import { modelBaseline, type AnomalyModel } from './model.ts';
@@ -120,8 +120,7 @@ export class AnomalyMonitor {
         );
       }
     }
-    channelize(this.model.plan, frame.db, this.levels);
-    channelCentroids(this.model.plan, frame.db, this.centroids);
+    channelizeWithCentroids(this.model.plan, frame.db, this.levels, this.centroids);
     return this.step(frame.timeMs);
   }
 

@@ -13,13 +13,7 @@ import {
 } from './autoencoder.ts';
 import { Baseline, hourOfWeek, HOURS_OF_WEEK } from './baseline.ts';
 import { CalibrationBuilder } from './calibration.ts';
-import {
-  channelCentroids,
-  channelize,
-  checkFrame,
-  makeChannelPlan,
-  type ChannelPlan,
-} from './channel-plan.ts';
+import { channelizeWithCentroids, checkFrame, makeChannelPlan, type ChannelPlan } from './channel-plan.ts';
 import { DEFAULT_ENGINE_PARAMS, type EngineParams } from './engine-params.ts';
 import { FrameScorer } from './frame-scorer.ts';
 import type { LevelAxis } from './level-histogram.ts';
@@ -75,7 +69,9 @@ export class ModelTrainer {
         { source, field: 'time', fix: 'give the inputs in time order (oldest first)' },
       );
     }
-    const out = channelize(this.plan, frame.db, new Float32Array(this.plan.channels));
+    const out = new Float32Array(this.plan.channels);
+    const centroids = new Float32Array(this.plan.channels);
+    channelizeWithCentroids(this.plan, frame.db, out, centroids);
     for (const v of out) {
       if (v === v) {
         if (v < this.min) this.min = v;
@@ -83,7 +79,7 @@ export class ModelTrainer {
       }
     }
     this.levels.push(out);
-    this.centroids.push(channelCentroids(this.plan, frame.db, new Float32Array(this.plan.channels)));
+    this.centroids.push(centroids);
     this.times.push(frame.timeMs);
   }
 

@@ -5,15 +5,17 @@
  * `maxBatchFrames` wait) and committed together, in ONE transaction: spectrum frames into the tile
  * store, detections, the per-node counters and the per-node dedupe state. Only then does
  * {@link IngestService.submit} resolve with the node's ack, and only then is `detection.created`
- * published (its id names a stored row).
+ * published (its id names a stored row). Commits are pipelined (`pipelineDepth`): while one is
+ * written, the next batch's tiles are rolled up and deflated in the tile worker; they are written
+ * in order, and a failed one fails the one encoded on top of it too (both are resent).
  *
  * `spectrum.frame` is published when a frame is accepted (validated, not a duplicate), before the
  * commit, so live viewers get it within milliseconds instead of after the batch wait and the
- * commit. Correctness holds: the only consumer is live fan-out, the event says "accepted", not
- * "stored" (history is read from the database, never from the bus), a duplicate is never
- * published, and the ack still waits for the commit. The one visible effect of a failed commit: the
- * node resends and a viewer may see that frame a second time (same id `<node>:<sequence>`, which
- * idempotent consumers drop).
+ * commit. Correctness holds: its consumers are live fan-out and the anomaly engine's averages, the
+ * event says "accepted", not "stored" (history is read from the database, never from the bus), a
+ * duplicate is never published, and the ack still waits for the commit. The one visible effect of
+ * a failed commit: the node resends and a viewer may see that frame a second time (same id
+ * `<node>:<sequence>`, which idempotent consumers drop; in an anomaly average it may weigh twice).
  *
  * Dedupe state per node: every sequence below `next` is stored (`nodes.next_sequence`), and so are
  * the ones in `above` (`nodes.accepted_above`, stored after a gap; at most `maxAckedAhead`). Both are

@@ -47,6 +47,7 @@ export async function startTestServer(options: { port?: number; db?: Database } 
   });
   const url = await server.app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   let token: string | undefined;
+  let closing: Promise<void> | undefined;
   const admin = async (): Promise<string> => {
     if (token !== undefined) return token;
     const r = await server.app.inject({
@@ -92,10 +93,14 @@ export async function startTestServer(options: { port?: number; db?: Database } 
         [nodeId],
       );
     },
-    async close(keepDb = false) {
-      await server.close();
-      await bus.close();
-      if (!keepDb) await db.close();
+    close(keepDb = false) {
+      // idempotent: a test's cleanup may close what the test closed already
+      closing ??= (async () => {
+        await server.close();
+        await bus.close();
+        if (!keepDb) await db.close();
+      })();
+      return closing;
     },
   };
 }

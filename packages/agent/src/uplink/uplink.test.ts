@@ -3,14 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { crc32 } from 'node:zlib';
 import type { AgentLogger } from '../agent-logger.ts';
 import type { Credentials } from '../node/credentials.ts';
 import { QUARANTINE_FILE, Spool } from '../spool/spool.ts';
 import { RECORD_HEADER_BYTES, scanRecords } from '../spool/spool-record.ts';
 import { testFrame } from '../spool/test-frames.ts';
-import { startTestServer, waitFor } from './agent-server-harness.ts';
+import { startTestServer, waitFor, type TestServer } from './agent-server-harness.ts';
 import { ingestUrl, Uplink, type UplinkOptions } from './uplink.ts';
 
 function spoolFor(nodeId: string, dir = mkdtempSync(join(tmpdir(), 'heimdall-uplink-'))): Spool {
@@ -77,15 +77,31 @@ function startUplink(
     ...extra,
   });
   const done = uplink.run(ctl.signal);
-  return {
-    uplink,
-    log,
-    async stop() {
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
       ctl.abort();
       await done;
       spool.close();
-    },
-  };
+    })());
+  opened.push(stop);
+  return { uplink, log, stop };
+}
+
+/**
+ * What a test opened (servers, uplinks), closed after it whether it passed or not: a failed test
+ * must not leave a server or an uplink running, or the test process never exits. Closing twice is
+ * harmless.
+ */
+const opened: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of opened.splice(0).reverse()) await close().catch(() => undefined);
+});
+
+async function testServer(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
+  const srv = await startTestServer(...args);
+  opened.push(() => srv.close());
+  return srv;
 }
 
 /**
@@ -113,7 +129,7 @@ describe('Uplink', () => {
   });
 
   it('delivers every spooled frame once, in order, and empties the spool', async () => {
-    const srv = await startTestServer();
+    const srv = await testServer();
     const creds = await srv.enroll();
     const spool = spoolFor(creds.nodeId);
     for (let i = 0; i < 300; i++) spool.push(testFrame(i));
@@ -127,7 +143,7 @@ describe('Uplink', () => {
   });
 
   it('loses nothing while the connection is cut again and again, live frames flowing', async () => {
-    const srv = await startTestServer();
+    const srv = await testServer();
     const creds = await srv.enroll();
     const px = await proxy(Number(new URL(srv.url).port));
     const spool = spoolFor(creds.nodeId);
@@ -153,7 +169,7 @@ describe('Uplink', () => {
   });
 
   it('keeps spooling while the server is unreachable, says so, and delivers once it is there', async () => {
-    const first = await startTestServer();
+    const first = await testServer();
     const creds = await first.enroll();
     const port = Number(new URL(first.url).port);
     await first.close(true);
@@ -166,7 +182,7 @@ describe('Uplink', () => {
     assert.match(log.lines.join('\n'), /frames stay in the spool, retrying in/);
     assert.equal(uplink.status().state, 'waiting');
     assert.equal(spool.stats().frames, 50);
-    const again = await startTestServer({ port, db: first.db });
+    const again = await testServer({ port, db: first.db });
     await waitFor('the spool to empty', () => spool.stats().frames === 0);
     assert.equal((await again.node(creds.nodeId)).ingest.frames_received, 50);
     assert.ok(log.lines.some((l) => /uplink: connected/.test(l)));
@@ -175,7 +191,7 @@ describe('Uplink', () => {
   });
 
   it('on a revoked key logs it clearly, keeps the frames, and recovers when the key works again', async () => {
-    const srv = await startTestServer();
+    const srv = await testServer();
     const creds = await srv.enroll();
     await srv.revokeKeys(creds.nodeId);
     const spool = spoolFor(creds.nodeId);
@@ -196,7 +212,7 @@ describe('Uplink', () => {
   });
 
   it('moves a frame the server keeps refusing as malformed to the quarantine file and delivers the rest', async () => {
-    const srv = await startTestServer();
+    const srv = await testServer();
     const creds = await srv.enroll();
     const dir = mkdtempSync(join(tmpdir(), 'heimdall-uplink-'));
     const before = spoolFor(creds.nodeId, dir);

@@ -4,6 +4,7 @@
  * browser and the bundled CLI without file paths. Each module is compiled once per thread; every
  * user makes its own instance (own memory).
  */
+import { UnexpectedError } from '@heimdall/errors';
 
 /**
  * The slice of the WebAssembly JS API used here, typed locally: the ES lib and @types/node 20 do
@@ -31,11 +32,21 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
+/** Grows `memory` so that bytes [0, end) exist (growth detaches views made before it). */
+export function growMemory(memory: WasmMemory, end: number): void {
+  const have = memory.buffer.byteLength;
+  if (have < end) memory.grow(Math.ceil((end - have) / WASM_PAGE));
+}
+
 /** One embedded module: compiled on first use, null where WebAssembly (SIMD) is unavailable. */
 export class EmbeddedWasm<Exports> {
   private compiled: object | null | undefined;
 
-  constructor(private readonly base64: string) {}
+  /** `unavailable`: what {@link instantiate} says where the module cannot run. */
+  constructor(
+    private readonly base64: string,
+    private readonly unavailable = 'WebAssembly SIMD is not available here',
+  ) {}
 
   /** The compiled module, compiled synchronously on first use. */
   module(): object | null {
@@ -62,10 +73,10 @@ export class EmbeddedWasm<Exports> {
     return this.module() !== null;
   }
 
-  /** A new instance's exports; throws where WebAssembly SIMD is not available. */
+  /** A new instance's exports; throws an UnexpectedError where WebAssembly SIMD is not available. */
   instantiate(): Exports {
     const mod = this.module();
-    if (mod === null || wasmApi === undefined) throw new Error('WebAssembly SIMD is not available here');
+    if (mod === null || wasmApi === undefined) throw new UnexpectedError(this.unavailable);
     return new wasmApi.Instance(mod, {}).exports as Exports;
   }
 }

@@ -7,7 +7,7 @@
  * The input region is last so it can grow without moving anything else. Views are re-created
  * after growth because growing a WebAssembly memory detaches the old ArrayBuffer.
  */
-import { EmbeddedWasm, WASM_PAGE, type WasmMemory } from './embedded-wasm.ts';
+import { EmbeddedWasm, growMemory, type WasmMemory } from './embedded-wasm.ts';
 import { wasmBase64 } from './generated/kernel.wasm.ts';
 
 interface KernelExports {
@@ -141,8 +141,7 @@ export class KernelInstance {
 
   /** Grows memory so that bytes [0, end) exist. */
   ensure(end: number): void {
-    const mem = this.k.memory;
-    if (mem.buffer.byteLength < end) mem.grow(Math.ceil((end - mem.buffer.byteLength) / WASM_PAGE));
+    growMemory(this.k.memory, end);
   }
 
   private views(): void {

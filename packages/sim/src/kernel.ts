@@ -10,6 +10,7 @@
  * encoded samples, seg the mixer's scratch and the arena per-link tables (OFDM symbol pools,
  * pulse shapes and symbol windows of data modulations).
  */
+import { EmbeddedWasm, growMemory, type WasmMemory } from '@heimdall/dsp';
 import { wasmBase64 } from './generated/sim-kernel.wasm.ts';
 import { gaussianTable } from './tables.ts';
 
@@ -17,15 +18,6 @@ import { gaussianTable } from './tables.ts';
 export const CHUNK = 8192;
 /** Oscillator table size of the kernel (exact angles 2 pi i / 16384, interpolated). */
 const TABLE = 16384;
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
 
 interface KernelExports {
   readonly memory: WasmMemory;
@@ -108,20 +100,10 @@ interface KernelExports {
   ): void;
 }
 
-let compiled: object | undefined;
-
-function wasm(): WasmApi {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (api === undefined) throw new Error('the simulator needs WebAssembly (Node 20 or a current browser)');
-  return api;
-}
-
-function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
+const wasm = new EmbeddedWasm<KernelExports>(
+  wasmBase64,
+  'the simulator needs WebAssembly SIMD (Node 20 or a current browser)',
+);
 
 /** One kernel instance: its memory and typed views of every region. */
 export class SimKernel {
@@ -147,9 +129,7 @@ export class SimKernel {
   private arenaTop: number;
 
   constructor() {
-    const api = wasm();
-    compiled ??= new api.Module(decodeBase64(wasmBase64));
-    this.k = new api.Instance(compiled, {}).exports as KernelExports;
+    this.k = wasm.instantiate();
     let p = this.k.heapBase();
     const take = (bytes: number) => {
       const at = p;
@@ -187,9 +167,8 @@ export class SimKernel {
   alloc(bytes: number): number {
     const at = this.arenaTop;
     this.arenaTop = (at + bytes + 63) & ~63;
-    const have = this.k.memory.buffer.byteLength;
-    if (this.arenaTop > have) {
-      this.k.memory.grow(Math.ceil((this.arenaTop - have) / 65536));
+    if (this.arenaTop > this.k.memory.buffer.byteLength) {
+      growMemory(this.k.memory, this.arenaTop);
       const buf = this.k.memory.buffer;
       this.envReView = new Float32Array(buf, this.envRe, CHUNK + 8);
       this.envImView = new Float32Array(buf, this.envIm, CHUNK + 8);

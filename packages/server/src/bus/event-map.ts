@@ -75,9 +75,10 @@ export interface EventCodec<T> {
   decode(bytes: Uint8Array): T;
   /**
    * What the in-process bus delivers instead of `decode(encode(payload))`, where that round trip
-   * would only copy what nobody writes to (spectrum frames: 10,000 a second at full load).
+   * would only copy what nobody writes to (spectrum frames: 10,000 a second at full load), or
+   * undefined where the round trip is needed.
    */
-  inProcess?(payload: T): T;
+  inProcess?(payload: T): T | undefined;
 }
 
 const utf8 = new TextEncoder();
@@ -108,10 +109,7 @@ export const EVENT_CODECS: { readonly [K in EventName]: EventCodec<EventMap[K]> 
     // a decoded frame's bins and bytes are a view of a buffer nobody writes to again (a socket's,
     // a request's): in process, subscribers get their own frame object around them, no copy. A
     // frame built in code takes the round trip, since its publisher may reuse its bins.
-    inProcess: (frame) =>
-      wireBytesOf(frame) === undefined
-        ? (EVENT_CODECS['spectrum.frame'].decode(encodeSpectrumFrame(frame)) as SpectrumFrame)
-        : shareSpectrumFrame(frame),
+    inProcess: (frame) => (wireBytesOf(frame) === undefined ? undefined : shareSpectrumFrame(frame)),
     decode: (bytes) => {
       let frame;
       try {

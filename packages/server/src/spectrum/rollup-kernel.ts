@@ -9,7 +9,7 @@
  * quantized codes. Growing the memory detaches earlier views, so views are made per use, never
  * kept.
  */
-import { EmbeddedWasm, WASM_PAGE, type WasmMemory } from '@heimdall/dsp';
+import { EmbeddedWasm, growMemory, type WasmMemory } from '@heimdall/dsp';
 import type { Codes } from '@heimdall/protocol';
 import { wasmBase64 } from '../generated/rollup.wasm.ts';
 
@@ -41,18 +41,13 @@ class RollupKernel {
     this.top = align(this.k.heapBase());
   }
 
-  private ensure(end: number): void {
-    const mem = this.k.memory;
-    if (mem.buffer.byteLength < end) mem.grow(Math.ceil((end - mem.buffer.byteLength) / WASM_PAGE));
-  }
-
   alloc(bytes: number): number {
     const size = align(bytes);
     const reuse = this.free.get(size)?.pop();
     if (reuse !== undefined) return reuse;
     const ptr = this.top;
     this.top += size;
-    this.ensure(this.top);
+    growMemory(this.k.memory, this.top);
     return ptr;
   }
 
@@ -83,7 +78,7 @@ class RollupKernel {
     else this.k.addCodes16(at, n, refDb, stepDb, row.max, row.sum);
   }
 
-  /** Adds the last emitted row (still in the scratch region) of `from` to `row`. */
+  /** Adds the last emitted row (its dB values are still in the scratch region) to `row`. */
   addEmitted(row: KernelRow, frames: number): void {
     const n = row.bins;
     const at = this.scratchFor(n);
@@ -180,10 +175,6 @@ export class KernelRow {
   /** See {@link RollupKernel.emit}. */
   emit(frames: number, stepDb: number, maxOut: Codes, meanOut: Codes, offset: number): number {
     return kernel().emit(this, frames, stepDb, maxOut, meanOut, offset);
-  }
-
-  reset(): void {
-    kernel().reset(this);
   }
 
   /** Returns the memory; the row must not be used after. */

@@ -14,8 +14,7 @@
  * there into the input by the kernel. Results are copied out: nothing returned is a view into
  * WebAssembly memory, which the next call overwrites (and growth detaches).
  */
-import { EmbeddedWasm, WASM_PAGE, type WasmMemory } from '@heimdall/dsp';
-import { UnexpectedError } from '@heimdall/errors';
+import { EmbeddedWasm, growMemory, type WasmMemory } from '@heimdall/dsp';
 import { tileCodeBytes, tilePayloadBytes, writeTilePrefix, type SpectrumTile } from '@heimdall/protocol';
 import { wasmBase64 } from '../generated/deflate.wasm.ts';
 
@@ -30,7 +29,10 @@ interface DeflateExports {
   deltaPlane16(src: number, dst: number, rows: number, bins: number): void;
 }
 
-const wasm = new EmbeddedWasm<DeflateExports>(wasmBase64);
+const wasm = new EmbeddedWasm<DeflateExports>(
+  wasmBase64,
+  'WebAssembly SIMD is not available: Node 20 has it, is this another runtime?',
+);
 const align = (x: number) => (x + 63) & ~63;
 
 /** The kernel instance and its memory; see the layout in the module comment. */
@@ -42,10 +44,6 @@ class RleDeflater {
   private u8 = new Uint8Array(0);
 
   constructor() {
-    if (!wasm.available)
-      throw new UnexpectedError(
-        'WebAssembly SIMD is not available: Node 20 has it, is this another runtime?',
-      );
     this.k = wasm.instantiate();
     this.work = align(this.k.heapBase());
     this.input = align(this.work + this.k.workBytes());
@@ -56,7 +54,7 @@ class RleDeflater {
     const output = align(this.input + n);
     const end = output + this.k.zlibBound(n);
     const mem = this.k.memory;
-    if (mem.buffer.byteLength < end) mem.grow(Math.ceil((end - mem.buffer.byteLength) / WASM_PAGE));
+    growMemory(mem, end);
     if (mem.buffer !== this.buffer) {
       this.buffer = mem.buffer;
       this.u8 = new Uint8Array(mem.buffer);

@@ -277,7 +277,7 @@ async function dayQuery(
     };
     const startNs = tile.rowTimesNs[0] ?? T0;
     const endNs = startNs + BigInt(rows * ROW_FRAMES - 1) * FRAME_NS;
-    await store([{ tile, startNs, endNs, frames: rows * ROW_FRAMES }]);
+    await store([{ tile, startNs, endNs, frames: rows * ROW_FRAMES, release: () => undefined }]);
     z3Batch.push({ tile, endNs });
     const last = first + TILE_ROWS >= z3Rows;
     if (z3Batch.length === 16 || last) {

@@ -227,9 +227,7 @@ export class SpectrumTileStore {
     this.inFlight.add(bands);
     // roll-up, encoding and deflate run in the worker, overlapping the writes before this one
     const encoding: Promise<EncodedTile[]> =
-      this.packer.size > 0 || idle
-        ? this.encoder.encode({ frames: this.packer.take(), all, idleBeforeMs })
-        : Promise.resolve([]);
+      this.packer.size > 0 || idle ? this.encodeBatch(all, idleBeforeMs) : Promise.resolve([]);
     encoding.catch(() => undefined); // handled below, once the writes before it are done
     const run = this.writing
       .then(() => encoding)
@@ -256,6 +254,16 @@ export class SpectrumTileStore {
       .finally(() => this.inFlight.delete(bands));
     this.writing = run.catch(() => undefined);
     return run;
+  }
+
+  /** Hands the packed frames to the encoder; their buffer is the packer's again once encoded. */
+  private async encodeBatch(all: boolean, idleBeforeMs: number): Promise<EncodedTile[]> {
+    const frames = this.packer.take();
+    try {
+      return await this.encoder.encode({ frames, all, idleBeforeMs });
+    } finally {
+      this.packer.recycle(frames);
+    }
   }
 
   private async write(

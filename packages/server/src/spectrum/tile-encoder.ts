@@ -6,9 +6,9 @@
  * {@link TileEncoderCore} itself is synchronous and thread-agnostic, and runs inline when no worker
  * is wanted.
  *
- * Frames cross the thread boundary packed ({@link FramePacker}): their codes concatenated in one
- * transferred buffer plus small per-frame arrays, so a batch of thousands of frames is one message
- * and no copy.
+ * Frames cross the thread boundary packed ({@link FramePacker}): their codes concatenated in a
+ * shared buffer plus small per-frame arrays, so a batch of thousands of frames is one small
+ * message and no copy.
  */
 import type { Codes, SpectrumFrame } from '@heimdall/protocol';
 import type { BandKey } from '../repositories/spectrum-tile.repository.ts';
@@ -30,18 +30,38 @@ export interface PackedFrames {
   readonly meta: Float64Array;
   readonly widths: Uint8Array;
   readonly times: BigInt64Array;
-  readonly codes: ArrayBuffer;
+  /** Which of the packer's codes buffers holds the codes (for {@link FramePacker.recycle}). */
+  readonly codesId: number;
+  /**
+   * That buffer: shared memory, so the codes cross to the tile worker without a copy or a
+   * transfer. A worker that already holds buffer `codesId` gets the message without it.
+   */
+  readonly codes?: SharedArrayBuffer | undefined;
 }
 
-/** Collects frames into a {@link PackedFrames}; the codes are copied, so callers may reuse theirs. */
+/**
+ * Collects frames into a {@link PackedFrames}; the codes are copied, so callers may reuse theirs.
+ *
+ * The codes go into shared buffers that are used again and again: a batch's buffer comes back
+ * through {@link recycle} once encoded. At full load, a fresh multi-megabyte buffer per batch (or
+ * one transferred back and forth) cost more than the copies into it: first-touch page faults, and
+ * major garbage collections in both threads, which count every buffer that arrives as new memory.
+ */
 export class FramePacker {
+  /** Buffers handed back by {@link recycle}, for the next batches. */
+  private readonly spare: { id: number; bytes: Uint8Array }[] = [];
+  private nextId = 0;
   private nodeIds: string[] = [];
   private meta = new Float64Array(META * 64);
   private widths = new Uint8Array(64);
   private times = new BigInt64Array(64);
-  private codes = new Uint8Array(64 * 4096);
+  private codes = this.buffer(64 * 4096);
   private used = 0;
   private count = 0;
+
+  private buffer(size: number): { id: number; bytes: Uint8Array } {
+    return { id: this.nextId++, bytes: new Uint8Array(new SharedArrayBuffer(size)) };
+  }
 
   get size(): number {
     return this.count;
@@ -65,12 +85,12 @@ export class FramePacker {
     const width = bins instanceof Uint16Array ? 2 : 1;
     const offset = (this.used + width - 1) & ~(width - 1);
     const end = offset + bins.length * width;
-    if (end > this.codes.length) {
-      const codes = new Uint8Array(Math.max(end, this.codes.length * 2));
-      codes.set(this.codes.subarray(0, this.used));
-      this.codes = codes;
+    if (end > this.codes.bytes.length) {
+      const grown = this.buffer(Math.max(end, this.codes.bytes.length * 2));
+      grown.bytes.set(this.codes.bytes.subarray(0, this.used));
+      this.codes = grown;
     }
-    this.codes.set(
+    this.codes.bytes.set(
       bins instanceof Uint8Array ? bins : new Uint8Array(bins.buffer, bins.byteOffset, bins.byteLength),
       offset,
     );
@@ -90,7 +110,10 @@ export class FramePacker {
     this.count++;
   }
 
-  /** The frames so far (own buffers, safe to transfer); the packer starts empty again. */
+  /**
+   * The frames so far; the packer starts empty again, in a spare buffer (or a new one sized for a
+   * batch like this one). The batch's codes buffer is the encoder's until {@link recycle}d.
+   */
   take(): PackedFrames {
     const n = this.count;
     const packed: PackedFrames = {
@@ -99,17 +122,28 @@ export class FramePacker {
       meta: this.meta.slice(0, n * META),
       widths: this.widths.slice(0, n),
       times: this.times.slice(0, n),
-      // the buffer itself (transferred to the worker, not copied); the next batch gets a new one
-      // sized for a batch like this one
-      codes: this.codes.buffer as ArrayBuffer,
+      codesId: this.codes.id,
+      codes: this.codes.bytes.buffer as SharedArrayBuffer,
     };
-    this.codes = new Uint8Array(Math.max(64 * 4096, this.used + (this.used >>> 2)));
+    let next = this.spare.pop();
+    while (next !== undefined && next.bytes.length < this.used) next = this.spare.pop();
+    this.codes = next ?? this.buffer(Math.max(64 * 4096, this.used + (this.used >>> 2)));
     this.nodeIds = [];
     this.used = 0;
     this.count = 0;
     return packed;
   }
+
+  /** Takes back the codes buffer of an earlier {@link take} once nothing reads it any more. */
+  recycle(batch: PackedFrames): void {
+    const codes = batch.codes;
+    if (codes !== undefined && this.spare.length < MAX_SPARE)
+      this.spare.push({ id: batch.codesId, bytes: new Uint8Array(codes) });
+  }
 }
+
+/** Codes buffers a packer keeps for reuse: the batches in flight at once, and one. */
+const MAX_SPARE = 4;
 
 /** What to do with one batch. */
 export interface EncodeRequest {
@@ -169,18 +203,25 @@ export class TileEncoderCore {
         this.bands.delete(id);
       }
     }
-    return closed.map(({ key, closed: c }) => ({
-      key,
-      zoom: c.tile.zoom,
-      startNs: c.startNs,
-      endNs: c.endNs,
-      rows: c.tile.rows,
-      frames: c.frames,
-      data: deflateTilePayload(c.tile),
-    }));
+    return closed.map(({ key, closed: c }) => {
+      const data = deflateTilePayload(c.tile);
+      c.release(); // its planes take the band's next rows
+      return {
+        key,
+        zoom: c.tile.zoom,
+        startNs: c.startNs,
+        endNs: c.endNs,
+        rows: c.tile.rows,
+        frames: c.frames,
+        data,
+      };
+    });
   }
 
   private feed(p: PackedFrames, retired: { key: BandKey; closed: ClosedTile }[]): void {
+    if (p.count === 0) return;
+    const buffer = p.codes;
+    if (buffer === undefined) throw new Error(`codes buffer ${p.codesId} is missing`);
     for (let i = 0; i < p.count; i++) {
       const m = i * META;
       const bins = p.meta[m + 3] as number;
@@ -195,7 +236,7 @@ export class TileEncoderCore {
       const width = p.widths[i] as 1 | 2;
       const offset = p.meta[m + 6] as number;
       const codes: Codes =
-        width === 1 ? new Uint8Array(p.codes, offset, bins) : new Uint16Array(p.codes, offset, bins);
+        width === 1 ? new Uint8Array(buffer, offset, bins) : new Uint16Array(buffer, offset, bins);
       const id = bandKeyString(key);
       let state = this.bands.get(id);
       if (

@@ -21,6 +21,12 @@ export interface ClosedTile {
   readonly endNs: bigint;
   /** Frames the tile aggregates. */
   readonly frames: number;
+  /**
+   * Hands the tile's planes back to the roll-up, which writes its next rows into them: call it
+   * once the tile is encoded, and read the tile no more. Not calling it is fine (they are
+   * garbage collected, and the roll-up allocates new ones).
+   */
+  readonly release: () => void;
 }
 
 export interface RollupOptions {
@@ -45,6 +51,8 @@ class TileBuilder {
   private rowFrames: Uint32Array;
   private refs: Float32Array;
   private planes: Codes[];
+  /** Planes of a closed tile, given back by its `release` once encoded: the next take's. */
+  private spare: Codes[] | undefined;
 
   constructor(
     readonly zoom: number,
@@ -102,10 +110,14 @@ class TileBuilder {
     this.refs[r] = refDb;
   }
 
-  /** The rows so far as a tile (copies), and an empty builder again. */
+  /**
+   * The rows so far as a tile, and an empty builder again. The tile's planes are the builder's
+   * own (no copy): it goes on in the spare planes a released tile gave back, or in new ones.
+   */
   take(): ClosedTile {
     const n = this.rows;
     const bins = this.o.bins;
+    const planes = this.planes;
     const tile: SpectrumTile = {
       zoom: this.zoom,
       rows: n,
@@ -114,9 +126,22 @@ class TileBuilder {
       rowTimesNs: this.times.slice(0, n),
       rowFrames: this.rowFrames.slice(0, n),
       rowRefDb: this.refs.slice(0, n),
-      planes: this.planes.map((p) => p.slice(0, n * bins)),
+      planes: planes.map((p) => p.subarray(0, n * bins)),
     };
-    const closed = { tile, startNs: this.startNs, endNs: this.endNs, frames: this.frames };
+    const size = (planes[0] as Codes).length;
+    const spare = this.spare;
+    this.planes =
+      spare !== undefined && (spare[0] as Codes).length === size
+        ? spare
+        : planes.map((p) => this.codes(p.length));
+    this.spare = undefined;
+    let released = false;
+    const release = () => {
+      // a builder that grew since keeps its larger planes: the smaller ones are dropped
+      if (!released && (this.planes[0] as Codes).length === size) this.spare = planes;
+      released = true;
+    };
+    const closed = { tile, startNs: this.startNs, endNs: this.endNs, frames: this.frames, release };
     this.rows = 0;
     this.frames = 0;
     return closed;
@@ -194,7 +219,9 @@ export class BandRollup {
     const { bins, maxZoom } = options;
     this.builders = Array.from(
       { length: maxZoom + 1 },
-      (_, z) => new TileBuilder(z, options, z === 0 ? 16 : 4),
+      // coarse tiles have a known size: no growing (and copying) on the way there; their pages
+      // are only mapped in as rows are written
+      (_, z) => new TileBuilder(z, options, z === 0 ? 16 : options.coarseRows),
     );
     // accumulators[z] builds the next row of zoom z (z >= 1; [0] is unused)
     this.accumulators = Array.from({ length: maxZoom + 1 }, (_, z) =>

@@ -15,14 +15,54 @@ import {
 } from './tile-encoder.ts';
 
 export type TileWorkerRequest =
-  | { readonly type: 'encode'; readonly id: number; readonly request: EncodeRequest }
+  | {
+      readonly type: 'encode';
+      readonly id: number;
+      readonly request: EncodeRequest;
+      /** A codes buffer the worker may forget (see {@link CodesBufferCache}). */
+      readonly forget: number | undefined;
+    }
   | { readonly type: 'drop'; readonly bandIds: readonly string[] };
 
 export type TileWorkerResponse =
   | { readonly id: number; readonly tiles: EncodedTile[]; readonly error?: undefined }
   | { readonly id: number; readonly error: string; readonly tiles?: undefined };
 
+/**
+ * The codes buffers a worker holds, by id, the most recently used last. Both sides keep one and
+ * make the same moves: the caller sends a buffer only when its cache lacks it, and tells the
+ * worker which one to forget when it evicts; a buffer a packer dropped ages out. A buffer is sent
+ * once, not per batch: each arrival counts in the worker's heap as new memory.
+ */
+export class CodesBufferCache {
+  private readonly held = new Map<number, SharedArrayBuffer | undefined>();
+  constructor(private readonly capacity = 16) {}
+
+  /** Marks `id` used; returns whether it was held, and the id evicted to make room. */
+  use(id: number, buffer?: SharedArrayBuffer): { held: boolean; evicted: number | undefined } {
+    const held = this.held.has(id);
+    const known = this.held.get(id) ?? buffer;
+    this.held.delete(id);
+    this.held.set(id, known);
+    let evicted: number | undefined;
+    if (this.held.size > this.capacity) {
+      evicted = this.held.keys().next().value as number;
+      this.held.delete(evicted);
+    }
+    return { held, evicted };
+  }
+
+  get(id: number): SharedArrayBuffer | undefined {
+    return this.held.get(id);
+  }
+
+  forget(id: number | undefined): void {
+    if (id !== undefined) this.held.delete(id);
+  }
+}
+
 export interface TileEncoder {
+  /** Encodes a batch; its codes buffer is the caller's again once this settles. */
   encode(request: EncodeRequest): Promise<EncodedTile[]>;
   drop(bandIds: readonly string[]): void;
   /** Stops the worker (pending requests fail); the encoder must not be used after. */
@@ -54,6 +94,8 @@ class WorkerTileEncoder implements TileEncoder {
     number,
     { resolve: (t: EncodedTile[]) => void; reject: (e: unknown) => void }
   >();
+  /** What the worker holds (its own copy makes the same moves). */
+  private buffers = new CodesBufferCache();
 
   constructor(
     private readonly script: URL,
@@ -75,6 +117,7 @@ class WorkerTileEncoder implements TileEncoder {
     const fail = (why: string) => {
       // a dead worker is a crash of every band it held: the next request starts a fresh one
       if (this.worker === w) this.worker = undefined;
+      this.buffers = new CodesBufferCache();
       for (const p of this.pending.values()) p.reject(new OperationalError(why));
       this.pending.clear();
     };
@@ -87,11 +130,19 @@ class WorkerTileEncoder implements TileEncoder {
   encode(request: EncodeRequest): Promise<EncodedTile[]> {
     const w = this.start();
     const id = this.nextId++;
+    const { held, evicted } = this.buffers.use(request.frames.codesId);
+    // the worker holds the buffer already, or gets it now, once
+    const frames = held ? { ...request.frames, codes: undefined } : request.frames;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       w.ref(); // a batch in flight keeps the process alive
-      const message: TileWorkerRequest = { type: 'encode', id, request };
-      w.postMessage(message, [request.frames.codes]);
+      const message: TileWorkerRequest = {
+        type: 'encode',
+        id,
+        request: { ...request, frames },
+        forget: evicted,
+      };
+      w.postMessage(message);
     });
   }
 

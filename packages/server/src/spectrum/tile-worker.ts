@@ -4,11 +4,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TileEncoderCore, type TileEncoderOptions } from './tile-encoder.ts';
-import type { TileWorkerRequest, TileWorkerResponse } from './tile-worker-client.ts';
+import { CodesBufferCache, type TileWorkerRequest, type TileWorkerResponse } from './tile-worker-client.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('the tile worker must run in a worker thread');
 const core = new TileEncoderCore(workerData as TileEncoderOptions);
+const buffers = new CodesBufferCache();
 port.on('message', (m: TileWorkerRequest) => {
   if (m.type === 'drop') {
     core.drop(m.bandIds);
@@ -16,7 +17,10 @@ port.on('message', (m: TileWorkerRequest) => {
   }
   let reply: TileWorkerResponse;
   try {
-    const tiles = core.encode(m.request);
+    const { frames } = m.request;
+    buffers.use(frames.codesId, frames.codes);
+    buffers.forget(m.forget);
+    const tiles = core.encode({ ...m.request, frames: { ...frames, codes: buffers.get(frames.codesId) } });
     reply = { id: m.id, tiles };
     port.postMessage(
       reply,

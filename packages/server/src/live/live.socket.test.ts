@@ -43,6 +43,33 @@ describe('live API', () => {
     live.close();
   });
 
+  test('a burst of frames reaches a viewer whole and in order (written together, in slices)', async () => {
+    const node = await h.enroll();
+    const viewer = await h.token('viewer');
+    const live = await TestSocket.open(`${base}/api/v1/live`, { authorization: `Bearer ${viewer}` });
+    live.ws.send(JSON.stringify({ type: 'subscribe', nodes: [node.nodeId], kinds: ['spectrum'] }));
+    await live.until(
+      () => live.texts.some((m) => (m as { type: string }).type === 'subscribed'),
+      'subscribed',
+    );
+    const ingest = await TestSocket.open(`${base}/api/v1/ingest`, { authorization: `Bearer ${node.apiKey}` });
+    // 200 frames of 4096 bins: 0.8 MB in one burst, more than one corked write holds, less than
+    // the 1 MiB a viewer may have waiting before frames are dropped for it
+    const count = 200;
+    for (let i = 0; i < count; i++) ingest.ws.send(spectrum(node.nodeId, i, { bins: 4096 }));
+    await live.until(() => live.binaries.length >= count, `${count} frames`);
+    const sequences = live.binaries.map((b) => {
+      const f = decodeFrame(b as Uint8Array);
+      return f.kind === 'spectrum' ? f.sequence : -1;
+    });
+    assert.deepEqual(
+      sequences,
+      Array.from({ length: count }, (_, i) => i),
+    );
+    ingest.close();
+    live.close();
+  });
+
   test('a bad subscription gets an error message naming the field; the socket stays open', async () => {
     const viewer = await h.token('viewer');
     const live = await TestSocket.open(`${base}/api/v1/live?access_token=${viewer}`);

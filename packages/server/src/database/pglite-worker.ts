@@ -10,6 +10,7 @@ import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import type { Row } from './database.ts';
 import type { PgliteErrorInfo, PgliteRequest, PgliteResponse, PgliteWorkerData } from './pglite-protocol.ts';
 import { parseInt8 } from './int8.ts';
+import { CopyDataBlob } from './copy-binary.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('the database worker must run in a worker thread');
@@ -91,7 +92,7 @@ async function handle(
       return { rows: r.rows, affectedRows: r.affectedRows ?? 0 };
     }
     case 'copy':
-      await target(m.tx).query(m.sql, [], { blob: new Blob([m.bytes as Uint8Array<ArrayBuffer>]) });
+      await target(m.tx).query(m.sql, [], { blob: new CopyDataBlob(m.bytes) });
       return {};
     case 'exec':
       await target(m.tx).exec(m.sql);

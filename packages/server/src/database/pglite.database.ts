@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { OperationalError } from '@heimdall/errors';
 import type { ColumnSpec, Database, InsertValue, Queryable, QueryResult, Row, SqlParam } from './database.ts';
-import { encodeCopyBinary } from './copy-binary.ts';
+import { CopyDataBlob, encodeCopyBinary } from './copy-binary.ts';
 import { parseInt8 } from './int8.ts';
 import { openPgliteWorker } from './pglite-worker.database.ts';
 import { workerScript } from '../worker-thread.ts';
@@ -40,7 +40,7 @@ function queryable(conn: PgliteLike): Queryable {
       const bytes = encodeCopyBinary(columns, rows);
       const cols = columns.map((c) => quoteIdent(c.name)).join(', ');
       await conn.query(`COPY ${quoteIdent(table)} (${cols}) FROM '/dev/blob' WITH (FORMAT binary)`, [], {
-        blob: new Blob([bytes]),
+        blob: new CopyDataBlob(bytes),
       });
       return rows.length;
     },

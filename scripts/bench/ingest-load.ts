@@ -1,7 +1,8 @@
 /**
  * The load side of the ingest bench, in its own process so the server under test has a core of
  * its own: 100 nodes' WebSockets and the live viewer. Reads a {@link Job} as JSON from argv[2],
- * prints `{ acked, sent, seconds, latencies }` as JSON.
+ * prints `{ acked, sent, seconds, latencies }` as JSON: frames acked and latencies of the measured
+ * seconds, after the warm-up.
  *
  * Two ways to load the server:
  * - closed loop (`rate` unset): each node keeps `window` frames unacked and sends the next one as
@@ -25,6 +26,11 @@ interface Job {
   readonly base: string;
   readonly token: string;
   readonly seconds: number;
+  /**
+   * Seconds of the same load before `seconds` are measured: a server's steady state is what its
+   * users live with, not its first seconds (cold code, buffers growing to their working size).
+   */
+  readonly warmup: number;
   /** Frames a node keeps unacked. */
   readonly window: number;
   /** Frames per second offered by all nodes together (open loop); unset: closed loop. */
@@ -37,6 +43,8 @@ interface NodeLoad {
   readonly acked: Promise<number>;
   /** Frames sent so far. */
   sent(): number;
+  /** Frames acked so far. */
+  ackedNow(): number;
 }
 
 /**
@@ -100,11 +108,13 @@ function runNode(
     ws.on('close', () => resolve(acked));
     ws.on('error', reject);
   });
-  return { acked: acking, sent: () => next };
+  return { acked: acking, sent: () => next, ackedNow: () => acked };
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
 const latencies: number[] = [];
+/** Frames captured before this (the warm-up) are not measured. */
+let measureFromNs = 0n;
 const viewer = new WebSocket(`${job.base}/api/v1/live`, {
   headers: { authorization: `Bearer ${job.token}` },
   perMessageDeflate: false,
@@ -117,6 +127,7 @@ viewer.on('message', (data, isBinary) => {
   const bytes = new Uint8Array(data as Buffer);
   if (decodeHeader(bytes).kind !== 'spectrum') return;
   const captureNs = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigInt64(36, true);
+  if (captureNs < measureFromNs) return;
   latencies.push(Number(process.hrtime.bigint() - captureNs) / 1e6);
 });
 viewer.send(JSON.stringify({ type: 'subscribe', kinds: ['spectrum'] }));
@@ -125,7 +136,9 @@ await new Promise((r) => setTimeout(r, 200));
 const pools = job.nodes.map((_, i) => syntheticSpectra(1000 + i, POOL));
 let stop = false;
 const startNs = process.hrtime.bigint();
-const started = performance.now();
+measureFromNs = startNs + BigInt(Math.round(job.warmup * 1e9));
+let started = performance.now();
+let ackedBefore = 0;
 const pumps: (() => void)[] = [];
 const perNode = job.rate === undefined ? 0 : job.rate / job.nodes.length;
 const loads = job.nodes.map((n, i) => {
@@ -149,19 +162,27 @@ const loads = job.nodes.map((n, i) => {
 });
 // open loop: a pacing tick releases the frames that came due since the last one
 const ticker = perNode > 0 ? setInterval(() => pumps.forEach((p) => p()), 2) : undefined;
-const timer = setTimeout(() => {
-  stop = true;
-  if (ticker !== undefined) clearInterval(ticker);
-  pumps.forEach((p) => p());
-}, job.seconds * 1000);
+const warm = setTimeout(() => {
+  started = performance.now();
+  ackedBefore = loads.reduce((a, l) => a + l.ackedNow(), 0);
+}, job.warmup * 1000);
+const timer = setTimeout(
+  () => {
+    stop = true;
+    if (ticker !== undefined) clearInterval(ticker);
+    pumps.forEach((p) => p());
+  },
+  (job.warmup + job.seconds) * 1000,
+);
 const counts = await Promise.all(loads.map((l) => l.acked));
 const seconds = (performance.now() - started) / 1000;
 clearTimeout(timer);
+clearTimeout(warm);
 await new Promise((r) => setTimeout(r, 200));
 viewer.close();
 process.stdout.write(
   JSON.stringify({
-    acked: counts.reduce((a, b) => a + b, 0),
+    acked: counts.reduce((a, b) => a + b, 0) - ackedBefore,
     sent: loads.reduce((a, l) => a + l.sent(), 0),
     seconds,
     latencies,

@@ -12,6 +12,7 @@
  * - closed loop: each node keeps 32 frames unacked and sends the next as soon as an ack makes room:
  *   the most the server takes (frames leave in bursts, so latency is not comparable).
  *
+ * Each run measures 10 s after 5 s of the same load (the warm-up: steady state, not a cold start).
  * Reports frames acked per second (an ack means durable), latency from capture to arrival at the
  * viewer (live viewers get a frame when it is accepted, before its commit), and bytes per stored
  * bin. `to viewer` below `frames acked` means the viewer fell behind and was given only the newest
@@ -32,6 +33,8 @@ import { printTable } from './table.ts';
 const NODES = 100;
 const BINS = 4096;
 const SECONDS = 10;
+/** Seconds of the same load before the measured ones (see ingest-load.ts). */
+const WARMUP = 5;
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
@@ -70,6 +73,7 @@ async function runOnce(window: number, rate?: number): Promise<RunResult> {
       base: running.url.replace(/^http/, 'ws'),
       token: access_token,
       seconds: SECONDS,
+      warmup: WARMUP,
       window,
       ...(rate === undefined ? {} : { rate }),
       nodes: enrolled,

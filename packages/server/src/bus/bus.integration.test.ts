@@ -99,6 +99,33 @@ forEachBus((name, makeBus) => {
     }
   });
 
+  test(`${name}: subscribers that come and go get exactly the messages published while they listen`, async () => {
+    const errors: unknown[] = [];
+    const bus = await makeBus({ onError: (e) => errors.push(e) });
+    try {
+      const first: number[] = [];
+      const second: number[] = [];
+      const a = await bus.subscribe('detection.created', (d) => void first.push(d.freq_low_hz));
+      await bus.publish('detection.created', detection(1));
+      await waitFor('the first message', () => first.length === 1);
+      await a.unsubscribe();
+      // an async handler whose promise rejects is reported like one that throws
+      await bus.subscribe('detection.created', async (d) => {
+        second.push(d.freq_low_hz);
+        await Promise.resolve();
+        throw new Error('late failure');
+      });
+      await bus.publish('detection.created', detection(2));
+      await waitFor('the second message', () => second.length === 1 && errors.length === 1);
+      await settle();
+      assert.deepEqual(first, [detection(1).freq_low_hz]);
+      assert.deepEqual(second, [detection(2).freq_low_hz]);
+      assert.match(String(errors[0]), /late failure/);
+    } finally {
+      await bus.close();
+    }
+  });
+
   test(`${name}: a live queue group gives each message to one member`, async () => {
     const a = await makeBus();
     const b = await makeBus();

@@ -36,6 +36,12 @@ interface LiveSub {
   readonly queue: LiveQueue<Envelope>;
 }
 
+/** Who gets an event's messages: every ungrouped subscriber, and one member of each group. */
+interface LiveTargets {
+  readonly each: readonly LiveSub[];
+  readonly groups: readonly { readonly key: string; readonly members: readonly LiveSub[] }[];
+}
+
 interface DurableMember {
   busy: boolean;
   readonly handle: (e: Envelope, deliveryCount: number) => Promise<void>;
@@ -49,9 +55,41 @@ interface DurableQueue {
 
 /** The shared state of buses in one process. */
 export class InProcessHub {
-  readonly live = new Set<LiveSub>();
+  private readonly liveSubs = new Set<LiveSub>();
+  /** Live subscriptions by event name, made on first publish after a change (publish is hot). */
+  private byName = new Map<EventName, LiveTargets>();
   readonly groupCursor = new Map<string, number>();
   readonly durables = new Map<string, DurableQueue>();
+
+  addLive(sub: LiveSub): void {
+    this.liveSubs.add(sub);
+    this.byName = new Map();
+  }
+
+  deleteLive(sub: LiveSub): void {
+    this.liveSubs.delete(sub);
+    this.byName = new Map();
+  }
+
+  liveFor(name: EventName): LiveTargets {
+    let targets = this.byName.get(name);
+    if (targets === undefined) {
+      const subs = [...this.liveSubs].filter((s) => s.name === name);
+      const groups = new Map<string, LiveSub[]>();
+      for (const sub of subs) {
+        if (sub.group === undefined) continue;
+        const members = groups.get(sub.group) ?? [];
+        members.push(sub);
+        groups.set(sub.group, members);
+      }
+      targets = {
+        each: subs.filter((sub) => sub.group === undefined),
+        groups: [...groups].map(([group, members]) => ({ key: `${name}|${group}`, members })),
+      };
+      this.byName.set(name, targets);
+    }
+    return targets;
+  }
 }
 
 export interface InProcessBusOptions {
@@ -64,6 +102,9 @@ export interface InProcessBusOptions {
   /** Messages a live subscriber may fall behind before the oldest are dropped (default 10,000). */
   readonly liveBacklog?: number;
 }
+
+/** What publish answers once a message is handed to its subscribers' queues. */
+const DELIVERED = Promise.resolve();
 
 export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
   const hub = options.hub ?? new InProcessHub();
@@ -119,42 +160,41 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
     }
   }
 
+  function deliverPublished<K extends EventName>(name: K, payload: EventMap[K], opts: PublishOptions): void {
+    if (closed) throw new Error('bus is closed');
+    const codec = EVENT_CODECS[name] as EventCodec<EventMap[K]>;
+    const envelope: Envelope = {
+      name,
+      id: opts.id ?? randomUUID(),
+      payload: codec.inProcess?.(payload) ?? codec.decode(codec.encode(payload)),
+    };
+    const live = hub.liveFor(name);
+    for (const sub of live.each) sub.queue.push(envelope);
+    for (const { key, members } of live.groups) {
+      const i = (hub.groupCursor.get(key) ?? 0) % members.length;
+      hub.groupCursor.set(key, i + 1);
+      members[i]?.queue.push(envelope);
+    }
+    const prefix = `${name}|`;
+    for (const [key, q] of hub.durables) {
+      if (key.startsWith(prefix)) {
+        q.pending.push({ envelope, deliveries: 0 });
+        pump(q);
+      }
+    }
+  }
+
   return {
     kind: 'in-process',
 
-    async publish<K extends EventName>(
-      name: K,
-      payload: EventMap[K],
-      opts: PublishOptions = {},
-    ): Promise<void> {
-      if (closed) throw new Error('bus is closed');
-      const codec = EVENT_CODECS[name] as EventCodec<EventMap[K]>;
-      const envelope: Envelope = {
-        name,
-        id: opts.id ?? randomUUID(),
-        payload: codec.inProcess?.(payload) ?? codec.decode(codec.encode(payload)),
-      };
-      const groupsServed = new Set<string>();
-      const live = [...hub.live].filter((s) => s.name === name);
-      for (const sub of live) {
-        if (sub.group === undefined) {
-          sub.queue.push(envelope);
-          continue;
-        }
-        if (groupsServed.has(sub.group)) continue;
-        groupsServed.add(sub.group);
-        const members = live.filter((s) => s.group === sub.group);
-        const key = `${name}|${sub.group}`;
-        const i = (hub.groupCursor.get(key) ?? 0) % members.length;
-        hub.groupCursor.set(key, i + 1);
-        members[i]?.queue.push(envelope);
+    publish<K extends EventName>(name: K, payload: EventMap[K], opts: PublishOptions = {}): Promise<void> {
+      // not async: publishing is on the ingest's hot path, and a delivered message needs no promise
+      try {
+        deliverPublished(name, payload, opts);
+      } catch (e) {
+        return Promise.reject(e);
       }
-      for (const [key, q] of hub.durables) {
-        if (key.startsWith(`${name}|`)) {
-          q.pending.push({ envelope, deliveries: 0 });
-          pump(q);
-        }
-      }
+      return DELIVERED;
     },
 
     async subscribe<K extends EventName>(
@@ -193,17 +233,29 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
           name,
           group: opts.group,
           queue: new LiveQueue<Envelope>(
-            (e) => deliver(e, 1, false).catch((error: unknown) => onError(error, { event: name, id: e.id })),
+            (e) => {
+              // a handler that finishes synchronously (most live ones) costs no promise
+              try {
+                const r = handler(e.payload as EventMap[K], { id: e.id, deliveryCount: 1 });
+                if (r === undefined) return undefined;
+                return Promise.resolve(r).catch((error: unknown) =>
+                  onError(error, { event: name, id: e.id }),
+                );
+              } catch (error) {
+                onError(error, { event: name, id: e.id });
+                return undefined;
+              }
+            },
             liveBacklog,
             (dropped) =>
               onError(new Error(`slow live subscriber: ${dropped} messages dropped`), { event: name }),
           ),
         };
-        hub.live.add(live);
+        hub.addLive(live);
         sub = {
           async unsubscribe() {
             live.queue.stop();
-            hub.live.delete(live);
+            hub.deleteLive(live);
             mine.delete(sub);
           },
         };

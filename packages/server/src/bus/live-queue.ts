@@ -11,7 +11,8 @@ export class LiveQueue<T> {
   dropped = 0;
 
   constructor(
-    private readonly run: (item: T) => Promise<void>,
+    /** The handler; one that finishes synchronously returns nothing (no promise to wait for). */
+    private readonly run: (item: T) => Promise<void> | undefined,
     private readonly limit: number,
     private readonly onDrop: (dropped: number) => void,
   ) {}
@@ -37,7 +38,8 @@ export class LiveQueue<T> {
     // Yield first so the publisher's call returns before any handler runs.
     await new Promise<void>((resolve) => setImmediate(resolve));
     while (!this.stopped && this.backlog.length > 0) {
-      await this.run(this.backlog.shift() as T);
+      const pending = this.run(this.backlog.shift() as T);
+      if (pending !== undefined) await pending;
     }
     this.running = false;
   }

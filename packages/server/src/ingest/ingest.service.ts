@@ -83,6 +83,13 @@ export interface IngestReceipt {
   ackFrame(): Uint8Array;
 }
 
+/** A node's stored sequences as an ack: what every receipt of one batch shares. */
+interface NodeAck {
+  readonly nextSequence: number;
+  readonly acked: readonly number[];
+  readonly ackFrame: () => Uint8Array;
+}
+
 interface NodeState {
   next: number;
   above: Set<number>;
@@ -105,6 +112,11 @@ interface Batch {
    */
   readonly frames: (SpectrumRef | DetectionsMessage)[];
   readonly counts: Map<string, { frames: number; duplicates: number; gaps: number }>;
+  /**
+   * Each node's ack once the batch is stored: the same for every frame of the node the batch
+   * holds, so it is made once (on a socket, frame by frame, that was one per frame).
+   */
+  readonly acks: Map<string, NodeAck>;
   readonly done: Promise<void>;
   resolve(): void;
   reject(e: unknown): void;
@@ -118,7 +130,7 @@ function newBatch(): Batch {
     reject = rej;
   });
   done.catch(() => undefined);
-  return { frames: [], counts: new Map(), done, resolve, reject };
+  return { frames: [], counts: new Map(), acks: new Map(), done, resolve, reject };
 }
 
 export class IngestService {
@@ -159,13 +171,21 @@ export class IngestService {
     return this.queued;
   }
 
-  private async state(nodeId: string): Promise<NodeState> {
+  /** The node's sequence state when it is in memory and fresh (the common case: no promise). */
+  private freshState(nodeId: string): NodeState | undefined {
     const now = performance.now();
     const known = this.states.get(nodeId);
     if (known !== undefined && (now - known.usedAt <= this.refreshAfterMs || known.inflight.size > 0)) {
       known.usedAt = now;
       return known;
     }
+    return undefined;
+  }
+
+  /** Reads the node's sequence state from the database (once at a time per node), merged with memory. */
+  private async loadState(nodeId: string): Promise<NodeState> {
+    const now = performance.now();
+    const known = this.states.get(nodeId);
     let loading = this.loading.get(nodeId);
     if (loading === undefined) {
       loading = (async () => {
@@ -203,7 +223,6 @@ export class IngestService {
    */
   async submit(nodeId: string, frames: readonly Frame[]): Promise<IngestReceipt> {
     if (this.closed) throw new OperationalError('the server is shutting down');
-    const data: (SpectrumFrame | DetectionsMessage)[] = [];
     for (const f of frames) {
       if (f.kind === 'ack')
         throw new ApiError('invalid', 'ack frames are sent by the server, not to it', {
@@ -211,9 +230,9 @@ export class IngestService {
           fix: 'send spectrum or detections frames',
         });
       if (f.nodeId !== nodeId) throw forbidden(`this API key belongs to node ${nodeId}, not ${f.nodeId}`);
-      data.push(f);
     }
-    const state = await this.state(nodeId);
+    const data = frames as readonly (SpectrumFrame | DetectionsMessage)[]; // no acks: checked above
+    const state = this.freshState(nodeId) ?? (await this.loadState(nodeId));
     const batch = this.batch;
     let counts = batch.counts.get(nodeId);
     if (counts === undefined) {
@@ -222,7 +241,6 @@ export class IngestService {
     }
     let accepted = 0;
     let duplicates = 0;
-    const live: SpectrumFrame[] = [];
     for (const f of data) {
       const s = f.sequence;
       if (s < state.next || state.above.has(s) || state.inflight.has(s)) {
@@ -239,30 +257,25 @@ export class IngestService {
         // frames. The frame itself (bins and wire bytes: a view of the socket's or the request's
         // buffer, never reused) goes to live viewers now and is not kept for the commit.
         this.tiles.append(f);
-        live.push(f);
+        this.publishFrame(f);
         batch.frames.push({ kind: 'spectrum', nodeId: f.nodeId, sequence: s });
       } else batch.frames.push(f);
       accepted++;
     }
-    if (live.length > 0) void this.publish(live, []);
     counts.frames += accepted;
     counts.duplicates += duplicates;
     this.schedule();
     await batch.done;
-    return this.receipt(nodeId, state, accepted, duplicates);
-  }
-
-  private receipt(nodeId: string, state: NodeState, accepted: number, duplicates: number): IngestReceipt {
-    const nextSequence = state.next;
-    const acked = [...state.above].sort((a, b) => a - b);
-    return {
-      nodeId,
-      accepted,
-      duplicates,
-      nextSequence,
-      acked,
-      ackFrame: () => encodeAck({ nodeId, nextSequence, acked }),
-    };
+    let ack = batch.acks.get(nodeId);
+    if (ack === undefined) {
+      // every receipt of this batch runs before another batch settles: they all see one state
+      const nextSequence = state.next;
+      const acked = [...state.above].sort((a, b) => a - b);
+      let frame: Uint8Array | undefined;
+      ack = { nextSequence, acked, ackFrame: () => (frame ??= encodeAck({ nodeId, nextSequence, acked })) };
+      batch.acks.set(nodeId, ack);
+    }
+    return { nodeId, accepted, duplicates, ...ack };
   }
 
   /**
@@ -387,7 +400,7 @@ export class IngestService {
         this.observer.gaps(gaps);
         this.observer.commitSeconds((performance.now() - started) / 1000);
         batch.resolve();
-        if (detections.length > 0) void this.publish([], detections);
+        if (detections.length > 0) void this.publish(detections);
       },
       (cause: unknown) => {
         for (const f of batch.frames) {
@@ -405,14 +418,15 @@ export class IngestService {
     );
   }
 
-  private async publish(
-    frames: readonly (SpectrumFrame | DetectionsMessage)[],
-    detections: readonly NewDetection[],
-  ): Promise<void> {
+  /** Publishes an accepted spectrum frame (before its commit: see the module comment). */
+  private publishFrame(f: SpectrumFrame): void {
+    this.bus
+      .publish('spectrum.frame', f, { id: `${f.nodeId}:${f.sequence}` })
+      .catch((e: unknown) => this.observer.publishFailed(e));
+  }
+
+  private async publish(detections: readonly NewDetection[]): Promise<void> {
     const jobs: Promise<void>[] = [];
-    for (const f of frames)
-      if (f.kind === 'spectrum')
-        jobs.push(this.bus.publish('spectrum.frame', f, { id: `${f.nodeId}:${f.sequence}` }));
     for (const d of detections)
       jobs.push(this.bus.publish('detection.created', toDetection(d), { id: d.id as string }));
     for (const r of await Promise.allSettled(jobs))

@@ -220,19 +220,38 @@ export class IngestService {
   /**
    * Stores `frames` from the node `nodeId` (the caller's credentials): resolves once they are
    * durable, with the node's ack. Every frame must be a spectrum or detections message of that node.
+   *
+   * Not an async function on purpose: an async function keeps its arguments until it returns, and
+   * this one waits for the commit, so every frame (and the socket buffer its bytes are a view of)
+   * would stay alive for a whole batch, to be copied by the young-generation collector and
+   * promoted. The frames are taken at once; only what the ack needs waits for the commit.
    */
-  async submit(nodeId: string, frames: readonly Frame[]): Promise<IngestReceipt> {
-    if (this.closed) throw new OperationalError('the server is shutting down');
-    for (const f of frames) {
-      if (f.kind === 'ack')
-        throw new ApiError('invalid', 'ack frames are sent by the server, not to it', {
-          field: 'kind',
-          fix: 'send spectrum or detections frames',
-        });
-      if (f.nodeId !== nodeId) throw forbidden(`this API key belongs to node ${nodeId}, not ${f.nodeId}`);
+  submit(nodeId: string, frames: readonly Frame[]): Promise<IngestReceipt> {
+    try {
+      if (this.closed) throw new OperationalError('the server is shutting down');
+      for (const f of frames) {
+        if (f.kind === 'ack')
+          throw new ApiError('invalid', 'ack frames are sent by the server, not to it', {
+            field: 'kind',
+            fix: 'send spectrum or detections frames',
+          });
+        if (f.nodeId !== nodeId) throw forbidden(`this API key belongs to node ${nodeId}, not ${f.nodeId}`);
+      }
+      const data = frames as readonly (SpectrumFrame | DetectionsMessage)[]; // no acks: checked above
+      const state = this.freshState(nodeId);
+      if (state !== undefined) return this.receipt(nodeId, state, this.accept(nodeId, state, data));
+      return this.loadState(nodeId).then((s) => this.receipt(nodeId, s, this.accept(nodeId, s, data)));
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const data = frames as readonly (SpectrumFrame | DetectionsMessage)[]; // no acks: checked above
-    const state = this.freshState(nodeId) ?? (await this.loadState(nodeId));
+  }
+
+  /** Takes a node's frames into the open batch (dropping duplicates); synchronous. */
+  private accept(
+    nodeId: string,
+    state: NodeState,
+    data: readonly (SpectrumFrame | DetectionsMessage)[],
+  ): { batch: Batch; accepted: number; duplicates: number } {
     const batch = this.batch;
     let counts = batch.counts.get(nodeId);
     if (counts === undefined) {
@@ -265,6 +284,16 @@ export class IngestService {
     counts.frames += accepted;
     counts.duplicates += duplicates;
     this.schedule();
+    return { batch, accepted, duplicates };
+  }
+
+  /** The receipt of frames taken into `batch`, once it is stored. */
+  private async receipt(
+    nodeId: string,
+    state: NodeState,
+    taken: { batch: Batch; accepted: number; duplicates: number },
+  ): Promise<IngestReceipt> {
+    const { batch, accepted, duplicates } = taken;
     await batch.done;
     let ack = batch.acks.get(nodeId);
     if (ack === undefined) {

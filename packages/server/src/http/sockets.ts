@@ -113,6 +113,9 @@ function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
     : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** Most bytes held back in one writev. */
+const CORK_BYTES = 128 * 1024;
+
 /**
  * A viewer's socket as the live hub's sink. The hub hands a viewer frames in bursts (a drained
  * bus queue); the socket is corked for the rest of the burst and uncorked on the next turn of the
@@ -120,9 +123,6 @@ function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
  * frames a second those calls were the ingest's largest single cost). Corked bytes count in
  * `bufferedAmount`, so a slow viewer is still seen as slow.
  */
-/** Most bytes held back in one writev. */
-const CORK_BYTES = 128 * 1024;
-
 function coalescingSink(socket: WebSocket): LiveSink {
   // ws keeps its net.Socket as `_socket` (not in its types): without it, frames leave one by one
   const raw = (socket as unknown as { _socket?: Duplex })._socket;

@@ -13,6 +13,7 @@ import { testEnv } from '@heimdall/config';
 import { decodeFrame, type Frame } from '@heimdall/protocol';
 import { createInProcessBus } from '../bus/in-process.bus.ts';
 import type { Database, Queryable } from '../database/database.ts';
+import { failingOnce } from '../database/failing-once.ts';
 import { forEachDatabase } from '../database/for-each-database.ts';
 import { openPglite } from '../database/pglite.database.ts';
 import { openPostgres } from '../database/postgres.database.ts';
@@ -130,25 +131,6 @@ describe('restart', () => {
 });
 
 /** `db` whose transactions fail at the first statement matching `failOn`, after what ran before it. */
-function failingOnce(db: Database, failOn: string): { db: Database; failed: () => boolean } {
-  let armed = true;
-  const wrap = (tx: Queryable): Queryable => ({
-    query: async (sql, params) => {
-      if (armed && sql.includes(failOn)) {
-        armed = false;
-        throw new Error('connection reset (injected)');
-      }
-      return tx.query(sql, params);
-    },
-    insertRows: (table, columns, rows) => tx.insertRows(table, columns, rows),
-    execScript: (sql) => tx.execScript(sql),
-  });
-  return {
-    db: { ...db, transaction: (fn) => db.transaction((tx) => fn(wrap(tx))) },
-    failed: () => !armed,
-  };
-}
-
 forEachDatabase((name, makeDb) => {
   let db: Database;
   const bus = createInProcessBus();

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { decodeFrame, type AckMessage, type Detection } from '@heimdall/protocol';
-import { startHarness, type Harness } from '../http/server-harness.ts';
+import { failingOnce } from '../database/failing-once.ts';
+import { freshDb, startHarness, type Harness } from '../http/server-harness.ts';
 import { detections, listen, spectrum, TestSocket } from './ingest-harness.ts';
 
 function lastAck(s: TestSocket): AckMessage | undefined {
@@ -220,5 +221,37 @@ describe('ingest', () => {
       await new Promise((res) => setTimeout(res, 20));
     assert.equal(created.filter((d) => d.node_id === node.nodeId).length, 3);
     await sub.unsubscribe();
+  });
+});
+
+describe('ingest when the database fails', () => {
+  test('a commit that fails closes the socket with 1013 and a reason; the reconnected resend is stored once', async () => {
+    const flaky = failingOnce(await freshDb(), 'UPDATE nodes n SET');
+    const h = await startHarness({ db: flaky.db, ownDb: true });
+    try {
+      const base = await listen(h);
+      const node = await h.enroll();
+      const auth = { authorization: `Bearer ${node.apiKey}` };
+      const first = await TestSocket.open(`${base}/api/v1/ingest`, auth);
+      for (const seq of [0, 1]) first.ws.send(spectrum(node.nodeId, seq));
+      const closed = await first.untilClosed();
+      assert.ok(flaky.failed(), 'the commit failed');
+      assert.deepEqual(closed, { code: 1013, reason: 'server:unavailable' });
+      assert.equal(first.binaries.length, 0, 'nothing was acked');
+
+      // what a node does: reconnect and resend everything not acked
+      const again = await TestSocket.open(`${base}/api/v1/ingest`, auth);
+      for (const seq of [0, 1]) again.ws.send(spectrum(node.nodeId, seq));
+      await again.until(() => lastAck(again)?.nextSequence === 2, 'ack of 0..1');
+      const stored = await h.db.query(
+        `SELECT sum(t.frame_count)::int AS n FROM spectrum_tiles t JOIN spectrum_bands b ON b.id = t.band_id
+         WHERE b.node_id = $1 AND t.zoom = 0`,
+        [node.nodeId],
+      );
+      assert.equal(stored.rows[0]?.['n'], 2, 'each frame stored once');
+      again.close();
+    } finally {
+      await h.close();
+    }
   });
 });

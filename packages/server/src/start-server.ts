@@ -61,6 +61,8 @@ export async function startServer(
       logger,
       ...(options.server === undefined ? {} : { options: options.server }),
     });
+    // the tile worker starts before the first node can send: not with the first batch
+    await server.ingest.tiles.prepare();
     url = await server.app.listen({ port: config.port, host: options.host ?? '0.0.0.0' });
   } catch (e) {
     await bus.close().catch(() => undefined);

@@ -13,6 +13,7 @@ import { encodeCursor } from './cursor.ts';
 import { DetectionRepository, type NewDetection } from './detection.repository.ts';
 import { HeartbeatRepository } from './heartbeat.repository.ts';
 import { NodeRepository } from './node.repository.ts';
+import { SpectrumTileRepository } from './spectrum-tile.repository.ts';
 
 const T0 = 1_767_225_600_000_000_000n; // 2026-01-01T00:00:00Z
 const SEC = 1_000_000_000n;
@@ -116,6 +117,39 @@ forEachDatabase((name, makeDb) => {
     assert.equal(renamed?.name, 'st-bravo-2');
     assert.deepEqual(renamed?.tags, ['uhf']);
     assert.equal(renamed?.location, null);
+  });
+
+  test(`${name}: bands are made in one statement for a batch: new ones once, known ones keep their id`, async () => {
+    const node = await new NodeRepository(db).create({ name: 'bands' });
+    const repo = new SpectrumTileRepository(db);
+    const band = (centerHz: number) => ({
+      nodeId: node.id,
+      centerHz,
+      sampleRateHz: 2.4e6,
+      fftSize: 4096,
+      binCount: 1024,
+    });
+    const at = new Date('2026-01-01T00:00:00Z');
+    const known = await repo.ensureBand(band(433.92e6), at);
+    const ids = await repo.ensureBands([
+      { key: band(100.1e6), at },
+      { key: band(433.92e6), at: new Date('2026-01-02T00:00:00Z') },
+      { key: band(100.1e6), at },
+      { key: band(868.3e6), at },
+    ]);
+    assert.equal(ids[1], known, 'a known band keeps its id');
+    assert.equal(ids[0], ids[2], 'the same band twice in a batch is one band');
+    assert.equal(new Set(ids).size, 3);
+    const bands = await repo.listBands(node.id);
+    assert.deepEqual(
+      bands.map((b) => [b.centerHz, b.id]),
+      [
+        [100.1e6, ids[0]],
+        [433.92e6, known],
+        [868.3e6, ids[3]],
+      ],
+    );
+    assert.deepEqual(await repo.ensureBands([]), []);
   });
 
   test(`${name}: heartbeats read back newest first within a time range, in pages`, async () => {

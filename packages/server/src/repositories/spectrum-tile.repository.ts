@@ -56,15 +56,58 @@ export class SpectrumTileRepository {
 
   /** The band's id, creating the band if it is new; `lastAt` moves forward. */
   async ensureBand(key: BandKey, at: Date): Promise<number> {
+    return (await this.ensureBands([{ key, at }]))[0] as number;
+  }
+
+  /**
+   * Each band's id, in order, made where it does not exist yet (`at`: a new band's first time): one
+   * statement for a batch, which meets a fleet's new bands all at once (a server's first commit).
+   */
+  async ensureBands(bands: readonly { readonly key: BandKey; readonly at: Date }[]): Promise<number[]> {
+    const name = (k: {
+      nodeId: string;
+      centerHz: number;
+      sampleRateHz: number;
+      fftSize: number;
+      binCount: number;
+    }) => `${k.nodeId.toLowerCase()}|${k.centerHz}|${k.sampleRateHz}|${k.fftSize}|${k.binCount}`;
+    const unique = new Map<string, { key: BandKey; at: Date }>();
+    for (const b of bands) if (!unique.has(name(b.key))) unique.set(name(b.key), b);
+    if (unique.size === 0) return [];
+    const list = [...unique.values()];
     const { rows } = await this.db.query(
-      `INSERT INTO spectrum_bands (node_id, center_hz, sample_rate_hz, fft_size, bin_count, first_at, last_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6)
+      `INSERT INTO spectrum_bands AS b (node_id, center_hz, sample_rate_hz, fft_size, bin_count, first_at, last_at)
+       SELECT n, c, r, f, k, t, t
+       FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::int4[], $5::int4[], $6::timestamptz[]) AS u(n, c, r, f, k, t)
        ON CONFLICT (node_id, center_hz, sample_rate_hz, fft_size, bin_count)
-       DO UPDATE SET last_at = GREATEST(spectrum_bands.last_at, EXCLUDED.last_at)
-       RETURNING id`,
-      [key.nodeId, key.centerHz, key.sampleRateHz, key.fftSize, key.binCount, at],
+       DO UPDATE SET last_at = GREATEST(b.last_at, EXCLUDED.last_at)
+       RETURNING id, node_id, center_hz, sample_rate_hz, fft_size, bin_count`,
+      [
+        list.map((b) => b.key.nodeId),
+        list.map((b) => b.key.centerHz),
+        list.map((b) => b.key.sampleRateHz),
+        list.map((b) => b.key.fftSize),
+        list.map((b) => b.key.binCount),
+        list.map((b) => b.at.toISOString()),
+      ],
     );
-    return Number(rows[0]?.['id']);
+    const ids = new Map<string, number>();
+    for (const r of rows)
+      ids.set(
+        name({
+          nodeId: String(r['node_id']),
+          centerHz: Number(r['center_hz']),
+          sampleRateHz: Number(r['sample_rate_hz']),
+          fftSize: Number(r['fft_size']),
+          binCount: Number(r['bin_count']),
+        }),
+        Number(r['id']),
+      );
+    return bands.map((b) => {
+      const id = ids.get(name(b.key));
+      if (id === undefined) throw new Error(`band ${name(b.key)} was not stored`);
+      return id;
+    });
   }
 
   /** Moves each band's `last_at` forward (one statement for the batch). */

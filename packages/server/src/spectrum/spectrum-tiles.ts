@@ -160,6 +160,11 @@ export class SpectrumTileStore {
     );
   }
 
+  /** Starts the tile worker now (see {@link TileEncoder.prepare}); frames can come at once after. */
+  prepare(): Promise<void> {
+    return this.encoder.prepare();
+  }
+
   /** Frames appended and not yet covered by a finished flush. */
   get pendingFrames(): number {
     return this.appended;
@@ -277,13 +282,17 @@ export class SpectrumTileStore {
       const repo = new SpectrumTileRepository(tx);
       const ids = new Map<string, number>();
       const lastSeen = new Map<string, bigint>();
+      const unknown = new Map<string, { key: BandKey; at: Date }>();
       for (const c of compressed) {
         const k = bandKeyString(c.key);
         if (c.record.endNs > (lastSeen.get(k) ?? -1n)) lastSeen.set(k, c.record.endNs);
-        if (ids.has(k)) continue;
         const known = this.bandIds.get(k);
-        ids.set(k, known ?? (await repo.ensureBand(c.key, nsToDate(c.record.startNs))));
+        if (known !== undefined) ids.set(k, known);
+        else if (!unknown.has(k)) unknown.set(k, { key: c.key, at: nsToDate(c.record.startNs) });
       }
+      // new bands (a fleet's first commit meets them all): one statement, not one per band
+      const made = await repo.ensureBands([...unknown.values()]);
+      [...unknown.keys()].forEach((k, i) => ids.set(k, made[i] as number));
       if (compressed.length > 0)
         await repo.insertTiles(
           compressed.map((c) => ({ ...c.record, bandId: ids.get(bandKeyString(c.key)) as number })),

@@ -62,6 +62,11 @@ export class CodesBufferCache {
 }
 
 export interface TileEncoder {
+  /**
+   * Starts the worker now instead of at the first batch (a server does before it takes frames:
+   * a thread and its code take a moment to start, and frames would wait on it).
+   */
+  prepare(): Promise<void>;
   /** Encodes a batch; its codes buffer is the caller's again once this settles. */
   encode(request: EncodeRequest): Promise<EncodedTile[]>;
   drop(bandIds: readonly string[]): void;
@@ -75,6 +80,9 @@ class InlineTileEncoder implements TileEncoder {
   private readonly core: TileEncoderCore;
   constructor(options: TileEncoderOptions) {
     this.core = new TileEncoderCore(options);
+  }
+  prepare(): Promise<void> {
+    return Promise.resolve();
   }
   encode(request: EncodeRequest): Promise<EncodedTile[]> {
     return Promise.resolve(this.core.encode(request));
@@ -125,6 +133,13 @@ class WorkerTileEncoder implements TileEncoder {
     w.on('exit', (code) => fail(`the spectrum tile worker exited (code ${code})`));
     this.worker = w;
     return w;
+  }
+
+  async prepare(): Promise<void> {
+    // a round trip with nothing to encode: the worker has started and loaded its code
+    const none = { count: 0, nodeIds: [], meta: new Float64Array(0), widths: new Uint8Array(0) };
+    const frames = { ...none, times: new BigInt64Array(0), codesId: -1 };
+    await this.encode({ frames, all: false, idleBeforeMs: -Infinity });
   }
 
   encode(request: EncodeRequest): Promise<EncodedTile[]> {

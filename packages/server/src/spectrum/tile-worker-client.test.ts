@@ -37,6 +37,9 @@ test('worker and inline encoders agree tile for tile, batch after batch, on recy
   const inWorker = createTileEncoder(options, true);
   const inline = createTileEncoder(options, false);
   try {
+    // started ahead of the first batch, as a server does: no different from one started by it
+    await inWorker.prepare();
+    await inline.prepare();
     let n = 0;
     // one packer each across batches: from the second batch on, frames are packed into the
     // buffers the encoders handed back, over the codes of the batch before

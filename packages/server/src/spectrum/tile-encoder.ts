@@ -55,7 +55,7 @@ export class FramePacker {
   private meta = new Float64Array(META * 64);
   private widths = new Uint8Array(64);
   private times = new BigInt64Array(64);
-  private codes = this.buffer(CODES_BYTES);
+  private codes = this.buffer(64 * 4096);
   private used = 0;
   private count = 0;
 
@@ -127,7 +127,7 @@ export class FramePacker {
     };
     let next = this.spare.pop();
     while (next !== undefined && next.bytes.length < this.used) next = this.spare.pop();
-    this.codes = next ?? this.buffer(Math.max(CODES_BYTES, this.used + (this.used >>> 2)));
+    this.codes = next ?? this.buffer(Math.max(64 * 4096, this.used + (this.used >>> 2)));
     this.nodeIds = [];
     this.used = 0;
     this.count = 0;
@@ -141,13 +141,6 @@ export class FramePacker {
       this.spare.push({ id: batch.codesId, bytes: new Uint8Array(codes) });
   }
 }
-
-/**
- * Size of a new codes buffer: a whole batch (the ingest's 4096 frames) of 4096 one-byte bins, so
- * a buffer is not grown and copied mid-batch at the sizes most nodes send. It costs address space,
- * not memory: pages are mapped in as they are first written, and buffers are reused after that.
- */
-const CODES_BYTES = 16 << 20;
 
 /** Codes buffers a packer keeps for reuse: the batches in flight at once, and one. */
 const MAX_SPARE = 4;

@@ -14,6 +14,11 @@ export interface BandKey {
   readonly binCount: number;
 }
 
+/** A band's key as one string (for maps): node, centre, rate, FFT size and bin count. */
+export function bandKeyString(k: BandKey): string {
+  return `${k.nodeId}|${k.centerHz}|${k.sampleRateHz}|${k.fftSize}|${k.binCount}`;
+}
+
 export interface BandRecord extends BandKey {
   readonly id: number;
   readonly firstAt: Date;
@@ -64,13 +69,8 @@ export class SpectrumTileRepository {
    * statement for a batch, which meets a fleet's new bands all at once (a server's first commit).
    */
   async ensureBands(bands: readonly { readonly key: BandKey; readonly at: Date }[]): Promise<number[]> {
-    const name = (k: {
-      nodeId: string;
-      centerHz: number;
-      sampleRateHz: number;
-      fftSize: number;
-      binCount: number;
-    }) => `${k.nodeId.toLowerCase()}|${k.centerHz}|${k.sampleRateHz}|${k.fftSize}|${k.binCount}`;
+    // stored uuids read back in lower case
+    const name = (k: BandKey) => bandKeyString({ ...k, nodeId: k.nodeId.toLowerCase() });
     const unique = new Map<string, { key: BandKey; at: Date }>();
     for (const b of bands) if (!unique.has(name(b.key))) unique.set(name(b.key), b);
     if (unique.size === 0) return [];

@@ -38,12 +38,13 @@ import { OperationalError } from '@heimdall/errors';
 import { decodeTilePayload, MAX_ZOOM, type SpectrumFrame, type SpectrumTile } from '@heimdall/protocol';
 import type { Database, Queryable } from '../database/database.ts';
 import {
+  bandKeyString,
   SpectrumTileRepository,
   type BandKey,
   type TileRecord,
 } from '../repositories/spectrum-tile.repository.ts';
 import { deflateTilePayload } from './tile-deflate.ts';
-import { bandKeyString, FramePacker, type EncodedTile } from './tile-encoder.ts';
+import { FramePacker, type EncodedTile } from './tile-encoder.ts';
 import { createTileEncoder, type TileEncoder } from './tile-worker-client.ts';
 import { rollUpTiles } from './tile-rollup.ts';
 

@@ -11,13 +11,9 @@
  * message and no copy.
  */
 import type { Codes, SpectrumFrame } from '@heimdall/protocol';
-import type { BandKey } from '../repositories/spectrum-tile.repository.ts';
+import { bandKeyString, type BandKey } from '../repositories/spectrum-tile.repository.ts';
 import { deflateTilePayload } from './tile-deflate.ts';
 import { BandRollup, type ClosedTile } from './tile-rollup.ts';
-
-export function bandKeyString(k: BandKey): string {
-  return `${k.nodeId}|${k.centerHz}|${k.sampleRateHz}|${k.fftSize}|${k.binCount}`;
-}
 
 /** Per-frame numbers in {@link PackedFrames.meta}, in this order. */
 // centerHz, sampleRateHz, fftSize, binCount, refDb, stepDb, byte offset of the codes, append time (ms)

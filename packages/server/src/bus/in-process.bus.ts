@@ -203,9 +203,9 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       opts: SubscribeOptions = {},
     ): Promise<Subscription> {
       if (closed) throw new Error('bus is closed');
-      const deliver = async (e: Envelope, deliveryCount: number, defer: boolean): Promise<void> => {
+      const deliverDurable = async (e: Envelope, deliveryCount: number): Promise<void> => {
         // Durable deliveries start from publish(): defer them so the publisher never runs a handler.
-        if (defer) await new Promise<void>((resolve) => setImmediate(resolve));
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const meta: MessageMeta = { id: e.id, deliveryCount };
         await handler(e.payload as EventMap[K], meta);
       };
@@ -217,7 +217,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
           q = { pending: [], members: [], next: 0 };
           hub.durables.set(key, q);
         }
-        const member: DurableMember = { busy: false, handle: (e, n) => deliver(e, n, true) };
+        const member: DurableMember = { busy: false, handle: deliverDurable };
         q.members.push(member);
         const queue = q;
         pump(queue);

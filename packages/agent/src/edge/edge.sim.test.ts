@@ -41,12 +41,14 @@ test('a 3-hop sweep on the simulator stitches one frame: tone in the middle hop,
   assert.ok(f.sampleRateHz >= 5e6);
   const { db, peakHz, binHz } = levels(f);
   assert.ok(Math.abs(peakHz - TONE_HZ) <= binHz, `peak at ${peakHz} Hz`);
-  // the DC spike (-30 dBFS, 50 dB over a bin's noise) is bridged at every hop centre
+  // the DC spike (-40 dBFS, tens of dB over a bin's noise) is bridged at every hop centre. A bridged
+  // centre is one noise bin of an 8-frame average (about 1.6 dB of spread): 3 dB over the median
+  // happens by chance (seen once in CI), 6 dB does not, and any residue of the spike is far above
   for (let h = 0; h < 3; h++) {
     const c = h * 1536 + 768;
     const around = Float32Array.from([...db.subarray(c - 40, c - 4), ...db.subarray(c + 5, c + 41)]);
     const rise = (db[c] as number) - median(around);
-    assert.ok(rise < 3, `hop ${h}: ${rise.toFixed(1)} dB at the hop centre`);
+    assert.ok(rise < 6, `hop ${h}: ${rise.toFixed(1)} dB at the hop centre`);
   }
   // the tone is detected, with edges around it, and the frames survive the wire codec
   const det = sink.frames.find(
